@@ -1,0 +1,21 @@
+/* privs.h - dropping root, once, verified
+ *
+ * privs_drop resolves the user, (optionally) chroots, then setgroups,
+ * setgid, setuid, and checks the result with getresuid/getresgid; any
+ * failure is fatal. privs_become does the same for a delivery child
+ * (local), with an explicit uid/gid and the user's supplementary groups
+ * cleared. Resolving users must happen before chroot (no /etc inside).
+ */
+#ifndef POSTERN_PRIVS_H
+#define POSTERN_PRIVS_H
+
+#include "sys.h"
+
+bool	privs_is_root(void);
+/* privs_lookup - uid/gid of a user name; 0 ok, -1 unknown */
+int	privs_lookup(const char *user, uid_t *uid, gid_t *gid);
+void	privs_drop(const char *user, const char *chroot_dir);
+/* privs_become - setgroups(gid)/setgid/setuid, verified; 0 or -1 */
+int	privs_become(uid_t uid, gid_t gid);
+
+#endif

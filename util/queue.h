@@ -1,0 +1,109 @@
+/* queue.h - queue IDs, queue directories, and the life of a queue file
+ *
+ * Every program runs with the queue directory as its working directory
+ * (its root when chrooted), so paths here are relative: "incoming/ID".
+ * This module is the only code that creates, commits, moves or removes
+ * queue files.
+ *
+ * Message states:
+ *
+ *   state     directory  mode  commit point (who)
+ *   writing   incoming   0600  created O_EXCL (cleanup)
+ *   ready     incoming   0700  records + END written, file fsync'd, fchmod
+ *                              0700, directory fsync'd (cleanup); only now
+ *                              does cleanup report success
+ *   active    active     0700  rename incoming -> active (qmgr)
+ *   deferred  deferred   0700  rename active -> deferred, mtime set to the
+ *                              next retry time (qmgr); reasons in defer/ID
+ *   hold      hold       0700  rename by the administrator
+ *   corrupt   corrupt    any   rename by whoever finds the file malformed
+ *   gone      -          -     unlink after the last recipient is done (qmgr)
+ *
+ * Recovery at qmgr start: a file in incoming that is not in the ready mode
+ * is an unfinished submission; it is removed once older than
+ * QUEUE_STALE_SECONDS (its client never got a 250). Ready files in incoming
+ * and every file in active are scheduled again (deliveries in flight at the
+ * crash may repeat, none is lost). Deferred files wait for their mtime.
+ * Renames between queue directories are not followed by directory fsyncs:
+ * after a crash the file is found in one directory or the other and both
+ * are recovered; only creation is a commit point and it is fsync'd.
+ *
+ * A queue ID is QUEUE_ID_LEN upper-case hex digits: seconds (8), then
+ * microseconds (5), then 4 digits from the pid and a counter; IDs sort by
+ * arrival time. A clash is resolved by O_EXCL and a retry.
+ */
+#ifndef POSTERN_QUEUE_H
+#define POSTERN_QUEUE_H
+
+#include "sys.h"
+#include "rec.h"
+
+struct buf;
+
+#define QUEUE_ID_LEN	17
+#define QUEUE_ID_SIZE	(QUEUE_ID_LEN + 1)
+#define QUEUE_PATH_SIZE	64
+
+#define QUEUE_MAILDROP	"maildrop"
+#define QUEUE_INCOMING	"incoming"
+#define QUEUE_ACTIVE	"active"
+#define QUEUE_DEFERRED	"deferred"
+#define QUEUE_HOLD	"hold"
+#define QUEUE_CORRUPT	"corrupt"
+#define QUEUE_DEFER_LOG	"defer"
+
+#define QUEUE_MODE_WRITING	0600
+#define QUEUE_MODE_READY	0700
+#define QUEUE_STALE_SECONDS	3600
+
+/* the directories under queue_directory, with their modes */
+struct queue_dir_spec {
+	const char *name;
+	mode_t	mode;
+	bool	group_postdrop;	/* group is setgid_group (maildrop, public) */
+};
+extern const struct queue_dir_spec queue_dirs[];
+extern const size_t queue_dirs_count;
+
+void	queue_id_new(char id[QUEUE_ID_SIZE]);
+bool	queue_id_valid(const char *id);
+/* queue_id_time - arrival seconds encoded in the id */
+time_t	queue_id_time(const char *id);
+
+/* queue_path - "queue/id" into out; -1 if it does not fit or id invalid */
+int	queue_path(char *out, size_t size, const char *queue, const char *id);
+
+struct queue_file {
+	char	id[QUEUE_ID_SIZE];
+	const char *queue;
+	int	fd;
+	struct rec_writer w;
+};
+
+/* queue_create - new file in queue with a fresh id, mode 0600, and a
+ * record writer on it. 0 or -1 with why. */
+int	queue_create(struct queue_file *qf, const char *queue,
+	    struct buf *why);
+/* queue_commit - flush, fsync, fchmod ready, fsync the directory, close;
+ * 0 only when the file is durable */
+int	queue_commit(struct queue_file *qf, struct buf *why);
+/* queue_abort - unlink and close an uncommitted file; never fails */
+void	queue_abort(struct queue_file *qf);
+
+/* queue_rename - move id from one queue to another (rename(2)) */
+int	queue_rename(const char *id, const char *from, const char *to);
+/* queue_remove - unlink queue/id; 0, or -1 (ENOENT counts as success) */
+int	queue_remove(const char *queue, const char *id);
+/* queue_corrupt - move queue/id to corrupt/ and log why */
+void	queue_corrupt(const char *queue, const char *id, const char *why);
+/* queue_is_ready - whether st has the ready mode */
+bool	queue_is_ready(const struct stat *st);
+/* queue_fsync_dir - fsync a queue directory (cached descriptor) */
+int	queue_fsync_dir(const char *queue);
+
+/* queue_setup - create the queue directory tree with the modes above,
+ * owned by owner_uid, group postdrop_gid where marked (-1: leave) */
+int	queue_setup(const char *queue_directory, uid_t owner_uid,
+	    gid_t owner_gid, gid_t postdrop_gid, struct buf *why);
+
+#endif
