@@ -35,6 +35,8 @@ UTIL_LIB = $(BUILD)/lib/libpostern.a
 BINS	 = $(PROGS:%=$(BUILD)/bin/%)
 UNIT_SRC = $(sort $(wildcard t/unit/*_test.c))
 UNITS	 = $(UNIT_SRC:t/unit/%_test.c=$(BUILD)/t/%.t)
+FUZZ_SRC = $(sort $(wildcard t/fuzz/*.c))
+FUZZ	 = $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all test units run stop bench install deps clean
 .SECONDARY:
@@ -51,16 +53,25 @@ $(UTIL_LIB): $(UTIL_OBJ)
 
 # a program: every .c in its directory, with util
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard $$*/*.c)) $(UTIL_LIB)
+prog_srcobjs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(1)/*.c))
+$(BUILD)/bin/%: $$(call prog_srcobjs,$$*) $(UTIL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_HARD) -o $@ $(filter %.o,$^) $(UTIL_LIB) $(LIBS)
 
-# a unit test: t/unit/X_test.c with util (and nothing else)
-$(BUILD)/t/%.t: $(BUILD)/obj/t/unit/%_test.o $(UTIL_LIB)
+# a unit test: t/unit/X_test.c with util; a test named PROG_X_test.c also
+# links the objects of program PROG except PROG.o (which holds only main)
+prog_of = $(firstword $(subst _, ,$(1)))
+prog_objs = $(filter-out %/$(call prog_of,$(1)).o,$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(call prog_of,$(1))/*.c)))
+$(BUILD)/t/%.t: $(BUILD)/obj/t/unit/%_test.o $$(call prog_objs,$$*) $(UTIL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_HARD) -o $@ $(filter %.o,$^) $(UTIL_LIB) $(LIBS)
+
+units: $(UNITS) $(FUZZ)
+
+# a fuzz target: t/fuzz/X.c with util; reads one input (file or stdin)
+$(BUILD)/fuzz/%: $(BUILD)/obj/t/fuzz/%.o $(UTIL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_HARD) -o $@ $< $(UTIL_LIB) $(LIBS)
-
-units: $(UNITS)
 
 deps:
 	@sh mk/deps.sh
@@ -68,6 +79,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory BUILD=build/test SANITIZE=1 all units
 	@POSTERN_BIN=$(CURDIR)/build/test/bin POSTERN_UNITS=$(CURDIR)/build/test/t \
+	  POSTERN_FUZZ=$(CURDIR)/build/test/fuzz \
 	  sh t/lib/prove.sh
 
 run: deps all

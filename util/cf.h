@@ -26,9 +26,18 @@ struct buf;
 
 enum cf_severity { CF_WARN, CF_ERROR };
 
-/* cf_report_fn - called for each problem; line 0 means the whole file */
+/* cf_report_fn - called for each problem. With line > 0 the message reads
+ * "file, line N: text"; line 0 means no particular line (the whole file, a
+ * default value, a -o override), and then text is the complete message,
+ * naming the file where there is one ("open /x/main.cf: No such file...").
+ * cf_report_text() formats either form. */
 typedef void (*cf_report_fn)(void *ctx, enum cf_severity sev,
 	    const char *file, int line, const char *text);
+
+/* cf_report_text - the message of one report, in out (reset); returns
+ * buf_str(out) */
+const char *cf_report_text(struct buf *out, const char *file, int line,
+	    const char *text);
 
 struct cf_pair {
 	char	*name;

@@ -3,7 +3,11 @@
  * Descriptors are watched for reading and/or writing (epoll); one callback
  * per descriptor, replaced by the next events_watch on it. One-shot timers
  * are keyed by (fn, ctx): setting one again moves it. Callbacks may watch,
- * unwatch and set timers freely, including for their own descriptor.
+ * unwatch and set timers freely, including for their own descriptor: an
+ * event of a descriptor unwatched (or unwatched and watched again) earlier
+ * in the same round is dropped, and a timer set during a round runs in a
+ * later round at the earliest. Unwatch a descriptor before closing it.
+ * A single-threaded, per-process loop; misuse is log_panic.
  */
 #ifndef POSTERN_EVENTS_H
 #define POSTERN_EVENTS_H

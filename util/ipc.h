@@ -14,9 +14,16 @@
  * A receiver declares what it expects in a table of struct ipc_spec (name,
  * type, required, max length). Missing required, unknown, duplicate or
  * over-long attributes, a bad integer, or more than IPC_MAX_ATTRS attributes
- * reject the whole message (-1 with why). All I/O is blocking with a
- * deadline of the connection's timeout; a timeout is an error. File
- * descriptors travel only through ipc_send_fd / ipc_recv_fd.
+ * reject the whole message (-1 with why). An IPC_STR value may not contain
+ * a NUL byte; an IPC_INT value is decimal with an optional leading '-'.
+ * After a failed ipc_get the byte stream is out of step: the connection is
+ * marked broken, later ipc_get calls fail, and the caller closes it.
+ * All I/O waits in poll() until a deadline of the connection's timeout
+ * (counted from the start of each ipc_get or flush; timeout_ms < 0 waits
+ * for ever); a timeout is an error. ipc_open makes the socket non-blocking.
+ * File descriptors travel only through ipc_send_fd / ipc_recv_fd, on a
+ * socket whose ipc read buffer is empty (a buffered read would discard the
+ * descriptor); they wait at most IPC_FD_TIMEOUT_MS.
  */
 #ifndef POSTERN_IPC_H
 #define POSTERN_IPC_H
@@ -28,6 +35,7 @@ struct buf;
 #define IPC_MAX_NAME	64
 #define IPC_MAX_ATTRS	32
 #define IPC_MAX_VALUE_DEFAULT	4096
+#define IPC_FD_TIMEOUT_MS	(60 * 1000)
 
 enum ipc_type { IPC_STR, IPC_INT, IPC_DATA };
 
@@ -45,6 +53,9 @@ struct ipc_val {
 	struct buf *data;	/* IPC_STR and IPC_DATA; NUL-terminated */
 };
 
+/* ipc_msg - the values of one list. The caller zero-initialises a msg
+ * before its first ipc_get (memset or "= {0}"); later ipc_get calls reuse
+ * its value buffers, and ipc_msg_free releases them (and zeroes msg). */
 struct ipc_msg {
 	size_t	n;
 	struct ipc_val vals[IPC_MAX_ATTRS];

@@ -32,6 +32,8 @@ _Noreturn void log_fatal(const char *fmt, ...)
 _Noreturn void log_panic(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* log_set_capture - tests: fn receives each line as "syslog_name/prog[pid]:
+ * text" (no newline) instead of syslog or the file; NULL turns it off */
 typedef void (*log_capture_fn)(const char *line);
 void	log_set_capture(log_capture_fn fn);
 

@@ -5,7 +5,9 @@
  * $config_directory/main.cf, applies -o overrides (params_add_override), then
  * expands $name references and converts and range-checks every value.
  * An unknown parameter is a warning naming file and line; a bad value is an
- * error "file:line: name: expected ..." and params_load() exits (log_fatal).
+ * error "file, line N: name: expected ..., got \"value\"" (-o overrides:
+ * "-o name: expected ..."), and params_load() logs each one and exits
+ * (log_fatal "file: N errors in configuration"); a missing main.cf is fatal.
  * params_check() does the same work but reports every problem through a
  * callback and returns the error count, for `postern check`.
  */
@@ -67,6 +69,7 @@ extern char *var_config_directory, *var_queue_directory, *var_daemon_directory,
 extern long long var_message_size_limit, var_mailbox_size_limit,
 	var_smtpd_recipient_limit, var_smtpd_timeout, var_smtpd_hard_error_limit,
 	var_smtpd_soft_error_limit, var_smtpd_error_sleep_time,
+	var_smtpd_junk_command_limit,
 	var_line_length_limit, var_header_size_limit, var_default_process_limit,
 	var_max_idle, var_max_use, var_ipc_timeout, var_service_throttle_time,
 	var_queue_run_delay, var_minimal_backoff_time, var_maximal_backoff_time,

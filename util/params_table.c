@@ -50,6 +50,7 @@ long long var_smtpd_timeout;
 long long var_smtpd_hard_error_limit;
 long long var_smtpd_soft_error_limit;
 long long var_smtpd_error_sleep_time;
+long long var_smtpd_junk_command_limit;
 long long var_line_length_limit;
 long long var_header_size_limit;
 bool	var_smtpd_helo_required;
@@ -139,6 +140,9 @@ const struct params_row params_table[] = {
 	    "errors after which each reply is delayed"),
 	TIME(smtpd_error_sleep_time, "1s", 0, 60,
 	    "delay of replies past the soft error limit"),
+	INT(smtpd_junk_command_limit, "100", 1, 1000000,
+	    "NOOP, VRFY, RSET, HELO, EHLO, HELP commands before each counts "
+	    "as an error"),
 	INT(line_length_limit, "2048", 512, 1000000,
 	    "longest SMTP command line, bytes"),
 	INT(header_size_limit, "102400", 1024, 10000000,

@@ -14,8 +14,14 @@
 bool	privs_is_root(void);
 /* privs_lookup - uid/gid of a user name; 0 ok, -1 unknown */
 int	privs_lookup(const char *user, uid_t *uid, gid_t *gid);
+/* privs_drop - become user, after chroot(chroot_dir) + chdir("/") when
+ * chroot_dir is not NULL; fatal on any failure, and for a user with
+ * uid 0 */
 void	privs_drop(const char *user, const char *chroot_dir);
-/* privs_become - setgroups(gid)/setgid/setuid, verified; 0 or -1 */
+/* privs_become - setgroups(gid)/setgid/setuid, verified; 0 or -1 with
+ * errno (EPERM also when uid is 0: never "drop" to root). For a forked
+ * child that does one job as a user (local delivery); the caller looks up
+ * uid and gid itself. */
 int	privs_become(uid_t uid, gid_t gid);
 
 #endif

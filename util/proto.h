@@ -11,6 +11,9 @@
  *   request  req=env  sender, [client_address client_name helo_name
  *                     protocol sasl_username dsn_envid dsn_ret body_type
  *                     smtputf8]   (once, first)
+ *   reply    status, queue_id, reason: the queue file is created (status 0)
+ *            or not (4/5); the client logs "ID: client=..." and puts the
+ *            ID into its Received header
  *   request  req=rcpt rcpt, [orcpt notify]          (1..N)
  *   request  req=data data (at most PROTO_DATA_CHUNK bytes of content,
  *                     lines ending in LF; the client's Received header
@@ -18,7 +21,7 @@
  *   request  req=done                               (last)
  *   reply    status (0 ok, 4 try again, 5 rejected), queue_id (when ok),
  *            reason (text for the client: "4.3.0 ..." enhanced code first)
- *   No reply is sent before req=done: the client streams. Any malformed
+ *   No other reply is sent before req=done: the client streams. Any malformed
  *   request ends the connection and discards the message. The reply with
  *   status 0 is sent only after the queue file is committed (fsync'd).
  *

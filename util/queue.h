@@ -9,9 +9,10 @@
  *
  *   state     directory  mode  commit point (who)
  *   writing   incoming   0600  created O_EXCL (cleanup)
- *   ready     incoming   0700  records + END written, file fsync'd, fchmod
- *                              0700, directory fsync'd (cleanup); only now
- *                              does cleanup report success
+ *   ready     incoming   0700  records + END written and flushed, fchmod
+ *                              0700, file fsync'd, directory fsync'd
+ *                              (cleanup); only now does cleanup report
+ *                              success
  *   active    active     0700  rename incoming -> active (qmgr)
  *   deferred  deferred   0700  rename active -> deferred, mtime set to the
  *                              next retry time (qmgr); reasons in defer/ID
@@ -28,9 +29,17 @@
  * after a crash the file is found in one directory or the other and both
  * are recovered; only creation is a commit point and it is fsync'd.
  *
+ * Why fchmod comes before the file fsync (as in Postfix): one fsync then
+ * makes the data and the ready mode durable together. With the mode
+ * changed after the fsync, nothing would make the mode change itself
+ * durable on every file system, and a crash after the 250 could leave a
+ * complete file in 0600 that recovery deletes as stale. A crash between
+ * fchmod and fsync (before any success was reported) can at worst leave a
+ * ready file without its END record, which the reader sends to corrupt/.
+ *
  * A queue ID is QUEUE_ID_LEN upper-case hex digits: seconds (8), then
- * microseconds (5), then 4 digits from the pid and a counter; IDs sort by
- * arrival time. A clash is resolved by O_EXCL and a retry.
+ * microseconds (5), then 4 digits of (pid * 31 + counter) & 0xffff; IDs
+ * sort by arrival time. A clash is resolved by O_EXCL and a retry.
  */
 #ifndef POSTERN_QUEUE_H
 #define POSTERN_QUEUE_H
@@ -61,13 +70,14 @@ struct queue_dir_spec {
 	const char *name;
 	mode_t	mode;
 	bool	group_postdrop;	/* group is setgid_group (maildrop, public) */
+	bool	root_owned;	/* root:root when set up by root (pid) */
 };
 extern const struct queue_dir_spec queue_dirs[];
 extern const size_t queue_dirs_count;
 
 void	queue_id_new(char id[QUEUE_ID_SIZE]);
 bool	queue_id_valid(const char *id);
-/* queue_id_time - arrival seconds encoded in the id */
+/* queue_id_time - arrival seconds encoded in the id; -1 if invalid */
 time_t	queue_id_time(const char *id);
 
 /* queue_path - "queue/id" into out; -1 if it does not fit or id invalid */
@@ -80,12 +90,14 @@ struct queue_file {
 	struct rec_writer w;
 };
 
-/* queue_create - new file in queue with a fresh id, mode 0600, and a
- * record writer on it. 0 or -1 with why. */
+/* queue_create - new file in queue (NULL: incoming) with a fresh id,
+ * mode 0600, and a record writer on it; queue must outlive qf (a string
+ * constant). 0 or -1 with why. */
 int	queue_create(struct queue_file *qf, const char *queue,
 	    struct buf *why);
-/* queue_commit - flush, fsync, fchmod ready, fsync the directory, close;
- * 0 only when the file is durable */
+/* queue_commit - flush, fchmod ready, fsync, fsync the directory, close;
+ * 0 only when the file is durable (qf->id stays valid). On -1 (why) the
+ * caller calls queue_abort. */
 int	queue_commit(struct queue_file *qf, struct buf *why);
 /* queue_abort - unlink and close an uncommitted file; never fails */
 void	queue_abort(struct queue_file *qf);
@@ -101,8 +113,11 @@ bool	queue_is_ready(const struct stat *st);
 /* queue_fsync_dir - fsync a queue directory (cached descriptor) */
 int	queue_fsync_dir(const char *queue);
 
-/* queue_setup - create the queue directory tree with the modes above,
- * owned by owner_uid, group postdrop_gid where marked (-1: leave) */
+/* queue_setup - create the queue directory (and its parents) and the
+ * queue_dirs[] under it with their modes; existing ones get their mode and
+ * owner fixed. Owner owner_uid, group owner_gid, or postdrop_gid where
+ * marked ((uid_t)-1, (gid_t)-1: leave). Symbolic links are refused, never
+ * followed. 0 or -1 with why. */
 int	queue_setup(const char *queue_directory, uid_t owner_uid,
 	    gid_t owner_gid, gid_t postdrop_gid, struct buf *why);
 

@@ -19,6 +19,8 @@ struct rec_writer {
 	int	fd;
 	off_t	offset;		/* file offset of the next record */
 	struct buf *out;	/* pending bytes */
+	int	error;		/* errno of the first write error, 0 if none;
+				 * once set, rec_put and rec_flush fail */
 };
 
 void	rec_writer_init(struct rec_writer *w, int fd);
@@ -29,6 +31,12 @@ void	rec_writer_done(struct rec_writer *w);	/* frees the buffer */
 off_t	rec_put(struct rec_writer *w, int type, const void *data, size_t len);
 off_t	rec_put_str(struct rec_writer *w, int type, const char *s);
 int	rec_flush(struct rec_writer *w);	/* write out; 0 or -1 */
+
+/* rec_overwrite - flush, then overwrite the payload of the record at
+ * offset with len bytes (pwrite): REC_SIZE is filled in this way. len must
+ * be the payload length the record was written with. 0 or -1 (errno). */
+int	rec_overwrite(struct rec_writer *w, off_t offset, const void *data,
+	    size_t len);
 
 /* rec_mark - overwrite the type byte of the record at offset (pwrite) */
 int	rec_mark(int fd, off_t offset, int type);
@@ -43,6 +51,9 @@ struct rec_reader {
 	enum rec_group group;
 	char	*ibuf;
 	size_t	ilen, ipos;
+	int	last;		/* type of the previous record, 0 none */
+	unsigned seen;		/* once-only records seen (rec.c) */
+	bool	failed;		/* an error was returned: no more records */
 };
 
 /* rec_reader_init - read fd from offset; group says where the reader
@@ -54,7 +65,14 @@ void	rec_reader_done(struct rec_reader *r);
 
 /* rec_get - next record into payload (reset); *at gets its offset (may be
  * NULL). Returns the type, 0 at end of file after REC_END, or -1 with why
- * for a read error, truncation, bad type, bad order or oversize record. */
+ * for a read error, truncation, bad type, bad order or oversize record.
+ * Order checks: REC_VERSION first with payload REC_VERSION_TEXT; REC_SIZE
+ * (REC_SIZE_LEN bytes) first in the envelope; REC_SENDER at most once;
+ * REC_ORCPT and REC_NOTIFY at most once each and only just before a
+ * REC_RCPT or REC_DONE; REC_MESSAGE (empty) after the envelope, then only
+ * REC_DATA, then REC_END (empty), then end of file. Reads use pread, so
+ * the descriptor's file position does not matter. After -1, every later
+ * call fails too. */
 int	rec_get(struct rec_reader *r, struct buf *payload, off_t *at,
 	    struct buf *why);
 

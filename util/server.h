@@ -9,6 +9,15 @@
  *   SERVER_GENERATION_FD  read end of the generation pipe; it reads EOF
  *                         when master reloads, stops or dies: the daemon
  *                         then finishes what it is doing and exits
+ * and stdin, stdout and stderr on /dev/null, every other descriptor closed,
+ * and an environment of PATH=/usr/bin:/bin (plus TZ and the sanitizer
+ * options when master had them). A service that listens on several
+ * addresses (a bare port and several inet_interfaces) gets its first
+ * socket on SERVER_LISTEN_FD and the others on SERVER_LISTEN_EXTRA_FD and
+ * the descriptors after it, at most SERVER_LISTEN_MAX in all; server_init
+ * finds them by checking which of those descriptors are listening sockets.
+ * A program run by hand (tests: -Z) has none of these descriptors; only
+ * server_run_* then fails.
  * -S means chroot into the queue directory, -u means run as mail_owner
  * (master.cf columns chroot and unpriv); -Z (tests only) enters the sandbox
  * and then makes a forbidden system call, which must kill the process.
@@ -33,6 +42,8 @@
 #define SERVER_LISTEN_FD	3
 #define SERVER_STATUS_FD	4
 #define SERVER_GENERATION_FD	5
+#define SERVER_LISTEN_EXTRA_FD	6
+#define SERVER_LISTEN_MAX	16
 
 #define SERVER_STATUS_AVAIL	1
 #define SERVER_STATUS_TAKEN	0
@@ -59,7 +70,8 @@ struct server_args {
 void	server_parse_args(int argc, char **argv, struct server_args *args);
 
 /* server_init - after params_load: open the log file, chdir to the queue
- * directory, set the close-on-exec flags */
+ * directory, find master's descriptors and set their close-on-exec flags,
+ * ignore SIGPIPE, ask for SIGTERM when master dies */
 void	server_init(const struct server_args *args);
 
 /* server_drop_privileges - privs_drop to mail_owner (and chroot) when
@@ -74,7 +86,16 @@ void	server_enter_sandbox(const struct server_args *args,
 typedef void (*server_conn_fn)(int fd);	/* serve fd, then close it */
 typedef bool (*server_drain_fn)(void);	/* true: nothing left, may exit */
 
+/* server_run_single - report available, then loop: wait for a
+ * connection (or the generation pipe, or max_idle), accept it, report
+ * taken, serve(fd), report available. Exits 0 after max_use connections,
+ * max_idle seconds without one, or when the generation pipe closes. */
 _Noreturn void server_run_single(server_conn_fn serve);
+/* server_run_events - report available, then run the events loop:
+ * accepted(fd) is called for every new connection and the service watches
+ * fd itself. Once the generation pipe closes, no more connections are
+ * accepted, drain() is called after every loop round, and the process
+ * exits 0 when it returns true. */
 _Noreturn void server_run_events(server_conn_fn accepted,
 	    server_drain_fn drain);
 

@@ -5,7 +5,13 @@
  * stream_get_line never returns more than max bytes: a longer line comes
  * back as STREAM_LONG with the first max bytes, and the next call continues
  * the same line. STREAM_END_* tell how the line was terminated, so that a
- * caller can tell CRLF from a bare LF (SMTP smuggling).
+ * caller can tell CRLF from a bare LF (SMTP smuggling); a CR not followed
+ * by LF is line data. A last line cut off by end of input comes back as
+ * STREAM_LINE with STREAM_END_NONE, and the next call returns STREAM_EOF.
+ * Each call's deadline is the timeout from its start (timeout_ms < 0:
+ * none); stream_open makes fd non-blocking. Writes are buffered and
+ * flushed automatically once the buffer is large; the first write error
+ * is remembered and reported by stream_flush.
  */
 #ifndef POSTERN_STREAM_H
 #define POSTERN_STREAM_H

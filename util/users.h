@@ -4,7 +4,9 @@
  * users_init (before chroot) keeps a descriptor of /etc; users_exists
  * then reads passwd relative to it, and re-reads it only when its inode,
  * size or mtime changed, so new users are seen without restart. Names are
- * compared case-insensitively, as Postfix folds local parts.
+ * compared case-insensitively, as Postfix folds local parts. Limits: a
+ * passwd larger than 64 MiB is refused (-1); lines longer than 4096 bytes
+ * and lines not shaped "name:password:uid:..." are skipped.
  */
 #ifndef POSTERN_USERS_H
 #define POSTERN_USERS_H

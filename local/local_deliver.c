@@ -1,0 +1,287 @@
+/* local_deliver.c - one delivery in a forked child, as the recipient
+ *
+ * The parent (root, or the user postern runs as) forks one child per
+ * delivery and never touches a mailbox itself. The child closes the
+ * descriptors it must not keep (the qmgr connection, master's sockets and
+ * pipes), switches to the recipient's uid and gid when running as root
+ * (privs_become; for an mbox in mail_spool_directory with the spool
+ * directory's group added, see local_deliver_become), writes the mailbox,
+ * reports "DSN REASON" on a pipe and exits with the status (0, 4, 5, or
+ * LOCAL_EXIT_CORRUPT for a malformed queue file). There is no exec and no
+ * shell. The parent reads the pipe and reaps the child within the
+ * delivery timeout (ipc_timeout); on timeout the child is killed and the
+ * delivery deferred. The child's report is checked like peer input: the
+ * exit code must be one of the above and the text must hold a DSN of the
+ * matching class; anything else (a crash included) defers the delivery,
+ * so a fault in the mailbox code costs one child, never the service.
+ */
+#include "local.h"
+#include "buf.h"
+#include "log.h"
+#include "privs.h"
+#include "proto.h"
+
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#define LOCAL_EXIT_CORRUPT	6
+#define LOCAL_REPORT_MAX	(LOCAL_DSN_SIZE + LOCAL_REASON_MAX + 2)
+
+/* local_deliver_mailbox - the child's work: the right mailbox format */
+void
+local_deliver_mailbox(const struct local_rcpt *rcpt,
+    const struct local_delivery *d, struct local_result *res)
+{
+	if (rcpt->kind == LOCAL_MAILDIR)
+		local_maildir_deliver(rcpt, d, res);
+	else
+		local_mbox_deliver(rcpt, d, res);
+}
+
+/* local_deliver_spool_group - the group the child keeps for an mbox in
+ * mail_spool_directory: the directory's group when it is group-writable
+ * (Debian: root:mail 2775), not world-writable, and not root's group;
+ * (gid_t)-1 when none is needed */
+static gid_t
+local_deliver_spool_group(const struct local_rcpt *rcpt)
+{
+	struct stat st;
+
+	if (!rcpt->spool || stat(buf_str(rcpt->base), &st) < 0)
+		return (gid_t)-1;
+	if (!S_ISDIR(st.st_mode) || (st.st_mode & S_IWGRP) == 0 ||
+	    (st.st_mode & S_IWOTH) != 0 || st.st_gid == 0 ||
+	    st.st_gid == rcpt->gid)
+		return (gid_t)-1;
+	return st.st_gid;
+}
+
+/* local_deliver_become - switch to the recipient for good: groups {gid}
+ * or {gid, spool group}, gid, uid, read back and verified. The common case
+ * is exactly privs_become(). privs_become refuses uid 0, but mail for root
+ * goes to root's own mailbox as root (as with Postfix): only the groups
+ * change then, and local never runs a program, so nothing else runs as
+ * root. */
+static int
+local_deliver_become(const struct local_rcpt *rcpt)
+{
+	gid_t   extra = local_deliver_spool_group(rcpt);
+	gid_t   groups[2], got[3];
+	uid_t   ruid, euid, suid;
+	gid_t   rgid, egid, sgid;
+	int     n = extra == (gid_t)-1 ? 1 : 2;
+
+	if (n == 1 && rcpt->uid != 0)
+		return privs_become(rcpt->uid, rcpt->gid);
+	groups[0] = rcpt->gid;
+	groups[1] = extra;
+	if (setgroups((size_t)n, groups) < 0 ||
+	    setresgid(rcpt->gid, rcpt->gid, rcpt->gid) < 0 ||
+	    setresuid(rcpt->uid, rcpt->uid, rcpt->uid) < 0)
+		return -1;
+	if (getresuid(&ruid, &euid, &suid) < 0 ||
+	    getresgid(&rgid, &egid, &sgid) < 0)
+		return -1;
+	if (ruid != rcpt->uid || euid != rcpt->uid || suid != rcpt->uid ||
+	    rgid != rcpt->gid || egid != rcpt->gid || sgid != rcpt->gid ||
+	    getgroups(3, got) != n || got[0] != groups[0] ||
+	    (n == 2 && got[1] != groups[1]) ||
+	    (rcpt->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* local_deliver_child - the delivery process; never returns */
+static _Noreturn void
+local_deliver_child(const struct local_rcpt *rcpt,
+    const struct local_delivery *d, int report_fd)
+{
+	struct local_result res;
+	char    text[LOCAL_REPORT_MAX];
+	int     len, code;
+	size_t  i;
+
+	for (i = 0; i < d->nclose; i++)
+		(void)close(d->close_fds[i]);	/* not ours to keep */
+	if (rcpt->become && local_deliver_become(rcpt) < 0)
+		local_result_set(&res, PROTO_STATUS_DEFER, "4.3.0",
+		    "cannot switch to user %s: %s", rcpt->user,
+		    strerror(errno));
+	else
+		local_deliver_mailbox(rcpt, d, &res);
+	code = res.corrupt ? LOCAL_EXIT_CORRUPT : res.status;
+	len = snprintf(text, sizeof(text), "%s %s", res.dsn, res.reason);
+	if (len < 0 || write(report_fd, text, strlen(text)) < 0)
+		_exit(LOCAL_EXIT_CORRUPT + 1);	/* parent defers */
+	_exit(code);
+}
+
+/* local_deliver_read - read the child's report until EOF, a full buffer
+ * or the deadline; 0, or -1 on timeout or error (errno) */
+static int
+local_deliver_read(int fd, char *text, size_t size, size_t *len,
+    long long deadline_us)
+{
+	struct pollfd pfd;
+	long long left;
+	ssize_t n;
+	int     ret;
+
+	*len = 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (*len < size) {
+		left = (deadline_us - local_now_us()) / 1000;
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		ret = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return -1;
+		if (ret == 0)
+			continue;
+		n = read(fd, text + *len, size - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	return 0;
+}
+
+/* local_deliver_dsn_ok - "C.N.N" with 1-3 digits per number, class c */
+static bool
+local_deliver_dsn_ok(const char *dsn, size_t len, char c)
+{
+	size_t  i = 2, digits;
+	int     part;
+
+	if (len < 5 || len >= LOCAL_DSN_SIZE || dsn[0] != c || dsn[1] != '.')
+		return false;
+	for (part = 0; part < 2; part++) {
+		for (digits = 0; i < len && dsn[i] >= '0' && dsn[i] <= '9';
+		    i++)
+			digits++;
+		if (digits == 0 || digits > 3)
+			return false;
+		if (part == 0 && (i >= len || dsn[i++] != '.'))
+			return false;
+	}
+	return i == len;
+}
+
+/* local_deliver_parse - the child's exit code and text into res; -1 if
+ * they do not make sense */
+static int
+local_deliver_parse(int code, char *text, size_t len,
+    struct local_result *res)
+{
+	const char *sp;
+	size_t  dlen, i;
+	char    class;
+
+	switch (code) {
+	case PROTO_STATUS_OK:
+		class = '2';
+		break;
+	case PROTO_STATUS_DEFER:
+	case LOCAL_EXIT_CORRUPT:
+		class = '4';
+		break;
+	case PROTO_STATUS_BOUNCE:
+		class = '5';
+		break;
+	default:
+		return -1;
+	}
+	if ((sp = memchr(text, ' ', len)) == NULL)
+		return -1;
+	dlen = (size_t)(sp - text);
+	if (!local_deliver_dsn_ok(text, dlen, class))
+		return -1;
+	res->status = code == LOCAL_EXIT_CORRUPT ? PROTO_STATUS_DEFER : code;
+	res->corrupt = code == LOCAL_EXIT_CORRUPT;
+	memcpy(res->dsn, text, dlen);
+	res->dsn[dlen] = '\0';
+	len -= dlen + 1;
+	if (len >= sizeof(res->reason))
+		len = sizeof(res->reason) - 1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)sp[1 + i];
+
+		res->reason[i] = (c < ' ' || c == 0x7f) ? '?' : (char)c;
+	}
+	res->reason[len] = '\0';
+	return 0;
+}
+
+/* local_deliver - fork, deliver in the child, collect its result */
+void
+local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
+    struct local_result *res)
+{
+	char    text[LOCAL_REPORT_MAX];
+	size_t  len;
+	int     pipefd[2], wstatus, rd, err;
+	pid_t   pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		log_warn("%s: cannot create a pipe: %m", d->queue_id);
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "local delivery agent: cannot create a pipe");
+		return;
+	}
+	d->count++;
+	if ((pid = fork()) < 0) {
+		log_warn("%s: cannot fork: %m", d->queue_id);
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "local delivery agent: cannot fork");
+		(void)close(pipefd[0]);	/* unused */
+		(void)close(pipefd[1]);
+		return;
+	}
+	if (pid == 0) {
+		(void)close(pipefd[0]);	/* the parent's end */
+		local_deliver_child(rcpt, d, pipefd[1]);
+	}
+	(void)close(pipefd[1]);		/* the child's end */
+	rd = local_deliver_read(pipefd[0], text, sizeof(text), &len,
+	    local_now_us() + d->timeout_ms * 1000);
+	err = errno;
+	if (rd < 0 && kill(pid, SIGKILL) < 0)
+		log_warn("%s: cannot kill delivery process %ld: %m",
+		    d->queue_id, (long)pid);
+	(void)close(pipefd[0]);		/* read-only pipe */
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			log_panic("waitpid %ld: %m", (long)pid);
+	}
+	if (rd < 0) {
+		log_warn("%s: delivery to %s: %s; process %ld killed",
+		    d->queue_id, rcpt->user, strerror(err), (long)pid);
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "local delivery timed out");
+	} else if (WIFSIGNALED(wstatus)) {
+		log_warn("%s: delivery process %ld killed by signal %d",
+		    d->queue_id, (long)pid, WTERMSIG(wstatus));
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "local delivery process crashed");
+	} else if (!WIFEXITED(wstatus) || local_deliver_parse(
+	    WEXITSTATUS(wstatus), text, len, res) < 0) {
+		log_warn("%s: delivery process %ld failed (exit status %d)",
+		    d->queue_id, (long)pid, WIFEXITED(wstatus) ?
+		    WEXITSTATUS(wstatus) : -1);
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "local delivery process failed");
+	}
+}

@@ -1,0 +1,558 @@
+/* qmgr_deliver.c - the deliver/1 client: connection pools to the agents
+ *
+ * Owns one pool of connections per transport (qmgr_schedule.c), to the
+ * service of the same name ("local", "smtp"). A connection is made with
+ * ipc_connect (an AF_UNIX connect returns at once unless the listener's
+ * backlog is full, bounded by QMGR_CONNECT_TIMEOUT_MS) and then lives in
+ * the event loop: BANNER until the agent's proto=deliver/1 arrives, IDLE
+ * between requests, BUSY with one request outstanding. Every state
+ * watches the socket for reading, and the socket is read only when it is
+ * readable (ipc_get with a short QMGR_READ_TIMEOUT_MS for the rest of a
+ * list), so qmgr never waits for an agent. Requests are small and written
+ * at once. Idle connections are reused (most recently used first) and
+ * closed after QMGR_CONN_IDLE_MS; a once-a-second sweep enforces that, the
+ * banner timeout and the reply deadline (ipc_timeout) without a timer
+ * operation per delivery.
+ *
+ * Failures: a connection error or timeout on a delivery defers the
+ * recipient "4.3.0 delivery agent failed" and drops the connection; when
+ * the connection had been used before and the agent closed it before any
+ * byte of the reply (it exited between requests), the recipient is sent
+ * once more on a fresh connection instead. A service whose socket does not
+ * exist or refuses connections defers every pending recipient of the
+ * transport with "4.3.0 mail transport unavailable"; any other connect
+ * error is retried after QMGR_CONNECT_RETRY_MS.
+ *
+ * Input: the agent's replies (status 0/4/5 required, dsn, reason) are
+ * checked by ipc_get against the spec below; anything else fails the
+ * connection.
+ */
+#include "qmgr.h"
+#include "buf.h"
+#include "events.h"
+#include "ipc.h"
+#include "log.h"
+#include "mem.h"
+#include "params.h"
+#include "proto.h"
+
+#define QMGR_SWEEP_MS		1000
+#define QMGR_DSN_MAX		16
+
+enum qmgr_conn_state { QMGR_CONN_BANNER, QMGR_CONN_IDLE, QMGR_CONN_BUSY };
+
+struct qmgr_pool;
+
+struct qmgr_conn {
+	struct qmgr_pool *pool;
+	struct ipc *ipc;
+	int	fd;
+	enum qmgr_conn_state state;
+	struct qmgr_rcpt *rcpt;		/* BUSY: the request's recipient */
+	unsigned long uses;		/* replies received */
+	long long deadline;		/* events_now_ms() */
+	struct qmgr_conn *prev, *next;	/* all connections of the pool */
+	struct qmgr_conn *iprev, *inext;	/* idle stack */
+};
+
+struct qmgr_pool {
+	struct qmgr_transport *t;
+	const char *service;
+	size_t	nconn, nbanner, nidle, nbusy;
+	struct qmgr_conn *conns;
+	struct qmgr_conn *idle;		/* most recently used first */
+	struct qmgr_rcpt *retry_head, *retry_tail;	/* in flight, no conn */
+	size_t	nretry;
+	bool	connect_wait;		/* after a transient connect error */
+};
+
+static const struct ipc_spec qmgr_deliver_reply_spec[] = {
+	{PROTO_STATUS, IPC_INT, true, 8},
+	{PROTO_DSN, IPC_STR, false, QMGR_DSN_MAX},
+	{PROTO_REASON, IPC_STR, false, IPC_MAX_VALUE_DEFAULT},
+};
+
+enum { QMGR_REPLY_STATUS, QMGR_REPLY_DSN, QMGR_REPLY_REASON };
+
+static bool qmgr_deliver_kicking, qmgr_deliver_again;
+static bool qmgr_deliver_stopping;
+static struct ipc_msg qmgr_deliver_reply;
+
+static void qmgr_deliver_event(int, int, void *);
+
+/* qmgr_deliver_connect_retry - the pause after a connect error is over */
+static void
+qmgr_deliver_connect_retry(void *ctx)
+{
+	struct qmgr_pool *p = ctx;
+
+	p->connect_wait = false;
+	qmgr_deliver_kick();
+}
+
+/* qmgr_deliver_pool - the pool of transport t */
+static struct qmgr_pool *
+qmgr_deliver_pool(struct qmgr_transport *t)
+{
+	struct qmgr_pool *p = qmgr_schedule_transport_pool(t);
+
+	if (p == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		p->t = t;
+		p->service = qmgr_schedule_transport_name(t);
+		qmgr_schedule_set_transport_pool(t, p);
+	}
+	return p;
+}
+
+/* qmgr_deliver_idle_push - put c on top of the idle stack */
+static void
+qmgr_deliver_idle_push(struct qmgr_conn *c)
+{
+	struct qmgr_pool *p = c->pool;
+
+	c->state = QMGR_CONN_IDLE;
+	c->deadline = events_now_ms() + QMGR_CONN_IDLE_MS;
+	c->iprev = NULL;
+	c->inext = p->idle;
+	if (p->idle != NULL)
+		p->idle->iprev = c;
+	p->idle = c;
+	p->nidle++;
+}
+
+/* qmgr_deliver_idle_del - take c off the idle stack */
+static void
+qmgr_deliver_idle_del(struct qmgr_conn *c)
+{
+	struct qmgr_pool *p = c->pool;
+
+	if (c->iprev != NULL)
+		c->iprev->inext = c->inext;
+	else
+		p->idle = c->inext;
+	if (c->inext != NULL)
+		c->inext->iprev = c->iprev;
+	c->iprev = c->inext = NULL;
+	p->nidle--;
+}
+
+/* qmgr_deliver_close - close c and forget it; returns its recipient */
+static struct qmgr_rcpt *
+qmgr_deliver_close(struct qmgr_conn *c)
+{
+	struct qmgr_pool *p = c->pool;
+	struct qmgr_rcpt *r = c->rcpt;
+
+	switch (c->state) {
+	case QMGR_CONN_BANNER:
+		p->nbanner--;
+		break;
+	case QMGR_CONN_IDLE:
+		qmgr_deliver_idle_del(c);
+		break;
+	case QMGR_CONN_BUSY:
+		p->nbusy--;
+		break;
+	}
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		p->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	p->nconn--;
+	events_unwatch(c->fd);
+	ipc_free(c->ipc);
+	free(c);
+	return r;
+}
+
+/* qmgr_deliver_retry_push - r waits for a fresh connection */
+static void
+qmgr_deliver_retry_push(struct qmgr_pool *p, struct qmgr_rcpt *r)
+{
+	r->next = NULL;
+	if (p->retry_tail != NULL)
+		p->retry_tail->next = r;
+	else
+		p->retry_head = r;
+	p->retry_tail = r;
+	p->nretry++;
+}
+
+/* qmgr_deliver_retry_pop - the oldest recipient waiting, or NULL */
+static struct qmgr_rcpt *
+qmgr_deliver_retry_pop(struct qmgr_pool *p)
+{
+	struct qmgr_rcpt *r = p->retry_head;
+
+	if (r != NULL) {
+		p->retry_head = r->next;
+		if (p->retry_head == NULL)
+			p->retry_tail = NULL;
+		r->next = NULL;
+		p->nretry--;
+	}
+	return r;
+}
+
+/* qmgr_deliver_pause - wait a little before the next connect to p */
+static void
+qmgr_deliver_pause(struct qmgr_pool *p)
+{
+	p->connect_wait = true;
+	events_timer(QMGR_CONNECT_RETRY_MS, qmgr_deliver_connect_retry, p);
+}
+
+/* qmgr_deliver_fail - a delivery connection failed; stale: the agent
+ * closed a used connection before any reply byte */
+static void
+qmgr_deliver_fail(struct qmgr_conn *c, const char *why, bool stale)
+{
+	struct qmgr_pool *p = c->pool;
+	bool    reused = c->uses > 0;
+	struct qmgr_rcpt *r;
+
+	r = qmgr_deliver_close(c);
+	if (r == NULL)
+		return;
+	if (stale && reused && !r->retried) {
+		log_debug("%s: %s connection closed, sending <%s> again",
+		    r->msg->id, p->service, r->addr);
+		r->retried = true;
+		qmgr_deliver_retry_push(p, r);
+	} else {
+		log_warn("%s: delivery of <%s> through %s failed: %s",
+		    r->msg->id, r->addr, p->service, why);
+		qmgr_active_deferred(r, "4.3.0 delivery agent failed", true);
+	}
+	qmgr_deliver_kick();
+}
+
+/* qmgr_deliver_send - send the request for r on the idle connection c */
+static void
+qmgr_deliver_send(struct qmgr_conn *c, struct qmgr_rcpt *r)
+{
+	const struct qmgr_message *msg = r->msg;
+	struct ipc *ipc = c->ipc;
+
+	qmgr_deliver_idle_del(c);
+	c->state = QMGR_CONN_BUSY;
+	c->pool->nbusy++;
+	c->rcpt = r;
+	c->deadline = events_now_ms() + var_ipc_timeout * 1000;
+	ipc_put_str(ipc, PROTO_QUEUE_ID, msg->id);
+	ipc_put_str(ipc, PROTO_QUEUE, QUEUE_ACTIVE);
+	ipc_put_str(ipc, PROTO_SENDER, msg->sender);
+	ipc_put_str(ipc, PROTO_RCPT, r->addr);
+	if (r->orcpt != NULL)
+		ipc_put_str(ipc, PROTO_ORCPT, r->orcpt);
+	if (r->notify != 0)
+		ipc_put_int(ipc, PROTO_NOTIFY, r->notify);
+	ipc_put_int(ipc, PROTO_OFFSET, msg->content_offset);
+	ipc_put_str(ipc, PROTO_ARRIVAL, msg->arrival);
+	if (msg->dsn_ret != NULL)
+		ipc_put_str(ipc, PROTO_DSN_RET, msg->dsn_ret);
+	if (msg->dsn_envid != NULL)
+		ipc_put_str(ipc, PROTO_DSN_ENVID, msg->dsn_envid);
+	ipc_set_timeout(ipc, QMGR_READ_TIMEOUT_MS);
+	if (ipc_end(ipc) < 0) {
+		char    why[128];
+
+		(void)snprintf(why, sizeof(why), "send request: %s",
+		    strerror(errno));
+		qmgr_deliver_fail(c, why, errno == EPIPE
+		    || errno == ECONNRESET);
+	}
+}
+
+/* qmgr_deliver_has_code - whether s starts with an enhanced status code
+ * of class cls ("4.7.1 ...") */
+static bool
+qmgr_deliver_has_code(const char *s, char cls)
+{
+	size_t  i = 2, n;
+
+	if (s[0] != cls || s[1] != '.')
+		return false;
+	for (n = 0; s[i] >= '0' && s[i] <= '9' && n < 3; n++)
+		i++;
+	if (n == 0 || s[i++] != '.')
+		return false;
+	for (n = 0; s[i] >= '0' && s[i] <= '9' && n < 3; n++)
+		i++;
+	return n > 0 && (s[i] == ' ' || s[i] == '\0');
+}
+
+/* qmgr_deliver_reason - "d.d.d text" from the agent's dsn and reason */
+static void
+qmgr_deliver_reason(struct buf *out, int status, const char *dsn,
+    const char *reason)
+{
+	char    cls = status == PROTO_STATUS_BOUNCE ? '5' : '4';
+
+	buf_reset(out);
+	if (qmgr_deliver_has_code(reason, cls))
+		(void)buf_append_str(out, reason);
+	else
+		(void)buf_printf(out, "%s %s", qmgr_deliver_has_code(dsn, cls) ?
+		    dsn : cls == '5' ? "5.0.0" : "4.0.0",
+		    *reason ? reason : "delivery failed");
+	if (buf_len(out) > QMGR_REASON_MAX)
+		buf_truncate(out, QMGR_REASON_MAX);
+}
+
+/* qmgr_deliver_reply - read and act on the reply on busy connection c */
+static void
+qmgr_deliver_read_reply(struct qmgr_conn *c)
+{
+	struct ipc_msg *m = &qmgr_deliver_reply;
+	struct qmgr_rcpt *r = c->rcpt;
+	struct buf *why;
+	long long status;
+	int     ret;
+
+	why = buf_new(0);
+	ipc_set_timeout(c->ipc, QMGR_READ_TIMEOUT_MS);
+	ret = ipc_get(c->ipc, qmgr_deliver_reply_spec,
+	    SYS_ARRAY_LEN(qmgr_deliver_reply_spec), m, why);
+	if (ret != 0) {
+		qmgr_deliver_fail(c, ret == 1 ? "connection closed" :
+		    buf_str(why), ret == 1);
+		buf_free(why);
+		return;
+	}
+	status = ipc_num(m, QMGR_REPLY_STATUS);
+	if (status != PROTO_STATUS_OK && status != PROTO_STATUS_DEFER
+	    && status != PROTO_STATUS_BOUNCE) {
+		qmgr_deliver_fail(c, "bad status in reply", false);
+		buf_free(why);
+		return;
+	}
+	c->rcpt = NULL;
+	c->uses++;
+	c->pool->nbusy--;
+	qmgr_deliver_idle_push(c);
+	if (ipc_input_pending(c->ipc) > 0) {
+		log_warn("service %s: unexpected data after a reply; closing "
+		    "the connection", c->pool->service);
+		(void)qmgr_deliver_close(c);
+	} else if (qmgr_deliver_stopping) {
+		(void)qmgr_deliver_close(c);
+	}
+	if (status == PROTO_STATUS_OK) {
+		qmgr_active_delivered(r);
+	} else {
+		qmgr_deliver_reason(why, (int)status,
+		    ipc_str(m, QMGR_REPLY_DSN), ipc_str(m, QMGR_REPLY_REASON));
+		if (status == PROTO_STATUS_DEFER)
+			qmgr_active_deferred(r, buf_str(why), false);
+		else
+			qmgr_active_bounced(r, buf_str(why), false);
+	}
+	buf_free(why);
+	qmgr_deliver_kick();
+}
+
+/* qmgr_deliver_event - a connection became readable */
+static void
+qmgr_deliver_event(int fd, int what, void *ctx)
+{
+	struct qmgr_conn *c = ctx;
+	struct buf *why;
+
+	(void)fd;
+	(void)what;
+	switch (c->state) {
+	case QMGR_CONN_BANNER:
+		why = buf_new(0);
+		ipc_set_timeout(c->ipc, QMGR_READ_TIMEOUT_MS);
+		if (ipc_expect_proto(c->ipc, PROTO_DELIVER, why) < 0) {
+			log_warn("service %s: %s", c->pool->service,
+			    buf_str(why));
+			qmgr_deliver_pause(c->pool);
+			(void)qmgr_deliver_close(c);
+		} else {
+			c->pool->nbanner--;
+			qmgr_deliver_idle_push(c);
+		}
+		buf_free(why);
+		qmgr_deliver_kick();
+		break;
+	case QMGR_CONN_IDLE:
+		/* the agent closed the connection (or broke the protocol) */
+		(void)qmgr_deliver_close(c);
+		break;
+	case QMGR_CONN_BUSY:
+		qmgr_deliver_read_reply(c);
+		break;
+	}
+}
+
+/* qmgr_deliver_unavailable - defer everything waiting for p's service */
+static void
+qmgr_deliver_unavailable(struct qmgr_pool *p, const char *why)
+{
+	static const char reason[] = "4.3.0 mail transport unavailable";
+	struct qmgr_rcpt *r;
+	size_t  n = 0;
+
+	while ((r = qmgr_deliver_retry_pop(p)) != NULL) {
+		qmgr_active_deferred(r, reason, true);
+		n++;
+	}
+	while ((r = qmgr_schedule_take(p->t)) != NULL) {
+		qmgr_active_deferred(r, reason, true);
+		n++;
+	}
+	log_warn("service %s unavailable (%s): %zu recipient%s deferred",
+	    p->service, why, n, n == 1 ? "" : "s");
+}
+
+/* qmgr_deliver_open - start one more connection; false when none can be
+ * opened now */
+static bool
+qmgr_deliver_open(struct qmgr_pool *p)
+{
+	struct qmgr_conn *c;
+	struct ipc *ipc;
+	struct buf *why;
+
+	why = buf_new(0);
+	ipc = ipc_connect(p->service, QMGR_CONNECT_TIMEOUT_MS, why);
+	if (ipc == NULL) {
+		if (errno == ENOENT || errno == ECONNREFUSED
+		    || errno == ENOTDIR || errno == EACCES) {
+			qmgr_deliver_unavailable(p, buf_str(why));
+		} else {
+			log_warn("%s", buf_str(why));
+			qmgr_deliver_pause(p);
+		}
+		buf_free(why);
+		return false;
+	}
+	buf_free(why);
+	c = xcalloc(1, sizeof(*c));
+	c->pool = p;
+	c->ipc = ipc;
+	c->fd = ipc_fd(ipc);
+	c->state = QMGR_CONN_BANNER;
+	c->deadline = events_now_ms() + QMGR_BANNER_TIMEOUT_MS;
+	c->next = p->conns;
+	if (p->conns != NULL)
+		p->conns->prev = c;
+	p->conns = c;
+	p->nconn++;
+	p->nbanner++;
+	events_watch(c->fd, EVENTS_READ, qmgr_deliver_event, c);
+	return true;
+}
+
+/* qmgr_deliver_pool_kick - start what pool p can start now */
+static void
+qmgr_deliver_pool_kick(struct qmgr_pool *p)
+{
+	struct qmgr_rcpt *r;
+	size_t  limit, want;
+
+	if (qmgr_deliver_stopping)
+		return;
+	while (p->idle != NULL && (r = qmgr_deliver_retry_pop(p)) != NULL)
+		qmgr_deliver_send(p->idle, r);
+	while (p->idle != NULL && (r = qmgr_schedule_next(p->t)) != NULL)
+		qmgr_deliver_send(p->idle, r);
+	if (p->connect_wait)
+		return;
+	limit = (size_t)qmgr_schedule_transport_limit(p->t);
+	want = p->nretry + qmgr_schedule_demand(p->t);
+	while (p->nidle + p->nbanner < want && p->nconn < limit) {
+		if (!qmgr_deliver_open(p))
+			break;
+	}
+}
+
+/* qmgr_deliver_kick - start every delivery the limits allow */
+void
+qmgr_deliver_kick(void)
+{
+	size_t  i;
+
+	if (qmgr_deliver_kicking) {
+		qmgr_deliver_again = true;
+		return;
+	}
+	qmgr_deliver_kicking = true;
+	do {
+		qmgr_deliver_again = false;
+		for (i = 0; i < qmgr_schedule_transport_count(); i++)
+			qmgr_deliver_pool_kick(qmgr_deliver_pool(
+			    qmgr_schedule_transport(i)));
+	} while (qmgr_deliver_again);
+	qmgr_deliver_kicking = false;
+}
+
+/* qmgr_deliver_sweep - enforce deadlines, once a second */
+static void
+qmgr_deliver_sweep(void *ctx)
+{
+	struct qmgr_conn *c, *next;
+	struct qmgr_pool *p;
+	long long now = events_now_ms();
+	size_t  i;
+
+	(void)ctx;
+	for (i = 0; i < qmgr_schedule_transport_count(); i++) {
+		p = qmgr_deliver_pool(qmgr_schedule_transport(i));
+		for (c = p->conns; c != NULL; c = next) {
+			next = c->next;
+			if (now < c->deadline)
+				continue;
+			if (c->state == QMGR_CONN_BUSY) {
+				qmgr_deliver_fail(c, "timeout waiting for "
+				    "the reply", false);
+				/* the kick may have changed the list */
+				next = p->conns;
+			} else {
+				if (c->state == QMGR_CONN_BANNER)
+					log_warn("service %s: timeout waiting "
+					    "for the protocol banner",
+					    p->service);
+				(void)qmgr_deliver_close(c);
+			}
+		}
+	}
+	events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
+}
+
+/* qmgr_deliver_init - empty pools and the sweep timer */
+void
+qmgr_deliver_init(void)
+{
+	size_t  i;
+
+	for (i = 0; i < qmgr_schedule_transport_count(); i++)
+		(void)qmgr_deliver_pool(qmgr_schedule_transport(i));
+	events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
+}
+
+/* qmgr_deliver_drain - stop starting deliveries; true when none is left */
+bool
+qmgr_deliver_drain(void)
+{
+	struct qmgr_conn *c, *next;
+	struct qmgr_pool *p;
+	size_t  i, busy = 0;
+
+	qmgr_deliver_stopping = true;
+	for (i = 0; i < qmgr_schedule_transport_count(); i++) {
+		p = qmgr_deliver_pool(qmgr_schedule_transport(i));
+		for (c = p->conns; c != NULL; c = next) {
+			next = c->next;
+			if (c->state != QMGR_CONN_BUSY)
+				(void)qmgr_deliver_close(c);
+		}
+		busy += p->nbusy;
+	}
+	return busy == 0;
+}
