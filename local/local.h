@@ -32,9 +32,9 @@ struct buf;
 #define LOCAL_DSN_SIZE		12	/* "x.yyy.zzz" and NUL */
 #define LOCAL_OBUF_SIZE		(128 * 1024)	/* mailbox write buffer */
 #define LOCAL_LOCK_SECONDS	20	/* wait for an mbox lock this long */
-#define LOCAL_LOCK_STALE	300	/* a dotlock older than this is stale */
+#define LOCAL_LOCK_STALE	300	/* seconds: then a dotlock is stale */
 #define LOCAL_CLOSE_MAX		24	/* descriptors the child closes */
-#define LOCAL_MAILDIR_TRIES	10	/* unique-name clashes before giving up */
+#define LOCAL_MAILDIR_TRIES	10	/* unique-name clashes tolerated */
 
 /* local_result - the outcome of one delivery request */
 struct local_result {
@@ -82,10 +82,12 @@ struct local_rcpt {
 	bool	spool;		/* mbox in mail_spool_directory */
 	uid_t	uid;
 	gid_t	gid;
-	char	user[LOCAL_USER_MAX + 1];	/* passwd name or virtual name */
+	char	user[LOCAL_USER_MAX + 1];	/* passwd or virtual name */
 	struct buf *delivered_to;	/* the full address, lower case */
 	struct buf *base;
 	struct buf *rel;
+	struct buf *local_part;		/* scratch of local_recipient.c */
+	struct buf *domain;		/* scratch of local_recipient.c */
 };
 
 struct local_rcpt *local_rcpt_new(void);

@@ -149,7 +149,8 @@ local_copy_quoted(struct local_copy_out *o, const char *p, size_t len)
 			}
 			if (p == end)
 				break;
-			if (local_copy_put(o, LOCAL_FROM, (size_t)o->match) < 0)
+			if (local_copy_put(o, LOCAL_FROM,
+			    (size_t)o->match) < 0)
 				return -1;
 			o->match = -1;
 		}
@@ -245,13 +246,14 @@ local_copy_records(struct local_copy_out *o, const struct local_delivery *d,
 	}
 	if (type != REC_END) {
 		if (type >= 0)
-			(void)buf_printf(c->why, "unexpected record type %d in "
-			    "the content", type);
+			(void)buf_printf(c->why, "unexpected record type "
+			    "%d in the content", type);
 		goto fail;
 	}
 	if ((type = rec_get(&r, c->payload, NULL, c->why)) != 0) {
 		if (type > 0)
-			(void)buf_append_str(c->why, "data after the end record");
+			(void)buf_append_str(c->why,
+			    "data after the end record");
 		goto fail;
 	}
 	ret = 1;

@@ -9,8 +9,8 @@
  * reports "DSN REASON" on a pipe and exits with the status (0, 4, 5, or
  * LOCAL_EXIT_CORRUPT for a malformed queue file). There is no exec and no
  * shell. The parent reads the pipe and reaps the child within the
- * delivery timeout (ipc_timeout); on timeout the child is killed and the
- * delivery deferred. The child's report is checked like peer input: the
+ * delivery timeout (d->timeout_ms: 90% of ipc_timeout); past it the child
+ * is killed and the delivery deferred. The child's report is checked like peer input: the
  * exit code must be one of the above and the text must hold a DSN of the
  * matching class; anything else (a crash included) defers the delivery,
  * so a fault in the mailbox code costs one child, never the service.
@@ -58,6 +58,18 @@ local_deliver_spool_group(const struct local_rcpt *rcpt)
 	return st.st_gid;
 }
 
+/* local_deliver_has_group - whether gid is in list (the kernel sorts) */
+static bool
+local_deliver_has_group(const gid_t *list, int n, gid_t gid)
+{
+	int     i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == gid)
+			return true;
+	return false;
+}
+
 /* local_deliver_become - switch to the recipient for good: groups {gid}
  * or {gid, spool group}, gid, uid, read back and verified. The common case
  * is exactly privs_become(). privs_become refuses uid 0, but mail for root
@@ -86,8 +98,8 @@ local_deliver_become(const struct local_rcpt *rcpt)
 		return -1;
 	if (ruid != rcpt->uid || euid != rcpt->uid || suid != rcpt->uid ||
 	    rgid != rcpt->gid || egid != rcpt->gid || sgid != rcpt->gid ||
-	    getgroups(3, got) != n || got[0] != groups[0] ||
-	    (n == 2 && got[1] != groups[1]) ||
+	    getgroups(3, got) != n || !local_deliver_has_group(got, n,
+	    groups[0]) || !local_deliver_has_group(got, n, groups[n - 1]) ||
 	    (rcpt->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))) {
 		errno = EPERM;
 		return -1;

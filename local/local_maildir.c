@@ -215,7 +215,8 @@ local_maildir_deliver(const struct local_rcpt *rcpt,
 		goto fail;
 	}
 	if (renameat(tmpfd, buf_str(name), newfd, buf_str(name)) < 0) {
-		local_result_errno(res, errno, "move into new/", buf_str(path));
+		local_result_errno(res, errno, "move into new/",
+		    buf_str(path));
 		goto fail;
 	}
 	in_tmp = false;
@@ -226,14 +227,17 @@ local_maildir_deliver(const struct local_rcpt *rcpt,
 		goto fail;
 	}
 	in_new = false;
-	local_result_set(res, PROTO_STATUS_OK, "2.0.0", "delivered to maildir");
+	local_result_set(res, PROTO_STATUS_OK, "2.0.0",
+	    "delivered to maildir");
 
 fail:
 	local_maildir_close(fd);
+	/* best effort: a leftover in tmp/ is harmless, one in new/ a
+	 * duplicate at worst */
 	if (in_tmp)
-		(void)unlinkat(tmpfd, buf_str(name), 0);	/* best effort */
+		(void)unlinkat(tmpfd, buf_str(name), 0);
 	if (in_new)
-		(void)unlinkat(newfd, buf_str(name), 0);	/* best effort */
+		(void)unlinkat(newfd, buf_str(name), 0);
 	local_maildir_close(newfd);
 	local_maildir_close(tmpfd);
 	local_maildir_close(mdfd);

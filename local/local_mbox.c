@@ -69,7 +69,7 @@ local_mbox_dotlock(int dirfd, const char *lock, long long deadline)
 		fd = openat(dirfd, lock, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0) {
-			(void)close(fd);	/* empty; only its name counts */
+			(void)close(fd);	/* empty: its name counts */
 			return 0;
 		}
 		if (errno != EEXIST)
@@ -203,8 +203,8 @@ local_mbox_append(int fd, const struct local_rcpt *rcpt,
 		local_result_errno(res, errno, "sync mailbox", path);
 	}
 	if (ftruncate(fd, st.st_size) < 0)
-		log_warn("%s: cannot truncate mailbox %s to %lld bytes after a "
-		    "failed delivery: %m", d->queue_id, path,
+		log_warn("%s: cannot truncate mailbox %s to %lld bytes after "
+		    "a failed delivery: %m", d->queue_id, path,
 		    (long long)st.st_size);
 }
 
@@ -243,7 +243,8 @@ local_mbox_deliver(const struct local_rcpt *rcpt,
 			    buf_str(path));
 		goto fail;
 	}
-	if ((fd = local_mbox_open(dirfd, rcpt, buf_str(path), &st, res)) >= 0) {
+	fd = local_mbox_open(dirfd, rcpt, buf_str(path), &st, res);
+	if (fd >= 0) {
 		local_mbox_append(fd, rcpt, d, buf_str(path), deadline, res);
 		if (close(fd) < 0 && res->status == PROTO_STATUS_OK)
 			local_result_errno(res, errno, "close mailbox",

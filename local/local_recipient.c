@@ -36,6 +36,8 @@ local_rcpt_new(void)
 	r->delivered_to = buf_new(LOCAL_ADDR_MAX);
 	r->base = buf_new(PATH_MAX);
 	r->rel = buf_new(PATH_MAX);
+	r->local_part = buf_new(LOCAL_ADDR_MAX);
+	r->domain = buf_new(LOCAL_ADDR_MAX);
 	return r;
 }
 
@@ -47,6 +49,8 @@ local_rcpt_free(struct local_rcpt *r)
 		buf_free(r->delivered_to);
 		buf_free(r->base);
 		buf_free(r->rel);
+		buf_free(r->local_part);
+		buf_free(r->domain);
 		free(r);
 	}
 	return NULL;
@@ -191,32 +195,66 @@ local_recipient_lookup(const char *user, struct passwd **pw,
 	return -1;
 }
 
+/* local_recipient_user - from a checked name to a passwd entry and its
+ * mailbox, or a virtual mailbox without root */
+static int
+local_recipient_user(struct local_rcpt *out, uid_t self,
+    struct local_result *res)
+{
+	struct passwd *pw;
+	int     found;
+
+	if ((found = local_recipient_lookup(out->user, &pw, res)) < 0)
+		return -1;
+	if (self != 0 && (found == 0 || pw->pw_uid != self)) {
+		if (var_virtual_mailbox_base[0] != '\0')
+			return local_recipient_virtual(out, self, res);
+		if (found != 0) {
+			local_result_set(res, PROTO_STATUS_BOUNCE, "5.7.1",
+			    "postern runs without root and cannot deliver to "
+			    "user %s", out->user);
+			return -1;
+		}
+	}
+	if (found == 0) {
+		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.1",
+		    "unknown user: \"%s\"", out->user);
+		return -1;
+	}
+	/* from here on the passwd entry names the mailbox, not the address */
+	if (!local_recipient_safe_name(pw->pw_name) ||
+	    str_copy(out->user, sizeof(out->user), pw->pw_name) < 0) {
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "unsafe passwd user name for \"%s\"", out->user);
+		return -1;
+	}
+	out->uid = pw->pw_uid;
+	out->gid = pw->pw_gid;
+	out->become = self == 0;
+	return local_recipient_mailbox(out, pw->pw_dir, res);
+}
+
 /* local_recipient_resolve - map an address to a user and a mailbox */
 int
 local_recipient_resolve(const char *rcpt, uid_t self, struct local_rcpt *out,
     struct local_result *res)
 {
-	struct buf *local, *domain;
-	struct passwd *pw;
-	int     ret = -1;
-	int     found;
+	struct buf *local = out->local_part;
 
-	local = buf_new(LOCAL_ADDR_MAX);
-	domain = buf_new(LOCAL_ADDR_MAX);
 	out->user[0] = '\0';
 	out->become = false;
 	buf_reset(out->base);
 	buf_reset(out->rel);
-	addr_split(rcpt, local, domain);
-	if (!local_recipient_local_domain(buf_str(domain))) {
+	addr_split(rcpt, local, out->domain);
+	if (!local_recipient_local_domain(buf_str(out->domain))) {
 		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.2",
 		    "not a local domain");
-		goto fail;
+		return -1;
 	}
 	if (buf_set(out->delivered_to, rcpt) < 0) {
 		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.3",
 		    "recipient address too long");
-		goto fail;
+		return -1;
 	}
 	str_lower(out->delivered_to->data);
 	if (var_recipient_delimiter[0] != '\0')
@@ -225,43 +263,9 @@ local_recipient_resolve(const char *rcpt, uid_t self, struct local_rcpt *out,
 	if (!local_recipient_safe_name(buf_str(local))) {
 		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.1",
 		    "unknown user: \"%.*s\"", LOCAL_USER_MAX, buf_str(local));
-		goto fail;
+		return -1;
 	}
 	if (str_copy(out->user, sizeof(out->user), buf_str(local)) < 0)
 		log_panic("local_recipient_resolve: checked name too long");
-	if ((found = local_recipient_lookup(out->user, &pw, res)) < 0)
-		goto fail;
-	if (self != 0 && (found == 0 || pw->pw_uid != self)) {
-		if (var_virtual_mailbox_base[0] != '\0') {
-			ret = local_recipient_virtual(out, self, res);
-			goto fail;
-		}
-		if (found != 0) {
-			local_result_set(res, PROTO_STATUS_BOUNCE, "5.7.1",
-			    "postern runs without root and cannot deliver to "
-			    "user %s", out->user);
-			goto fail;
-		}
-	}
-	if (found == 0) {
-		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.1",
-		    "unknown user: \"%s\"", out->user);
-		goto fail;
-	}
-	/* from here on the passwd entry names the mailbox, not the address */
-	if (!local_recipient_safe_name(pw->pw_name) ||
-	    str_copy(out->user, sizeof(out->user), pw->pw_name) < 0) {
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-		    "unsafe passwd user name for \"%s\"", buf_str(local));
-		goto fail;
-	}
-	out->uid = pw->pw_uid;
-	out->gid = pw->pw_gid;
-	out->become = self == 0;
-	ret = local_recipient_mailbox(out, pw->pw_dir, res);
-
-fail:
-	buf_free(local);
-	buf_free(domain);
-	return ret;
+	return local_recipient_user(out, self, res);
 }

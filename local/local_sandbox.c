@@ -17,7 +17,7 @@ const char *const local_syscalls[] = {
 	 * connect, reads and fstat are in the base list) */
 	"openat", "getuid", "geteuid", "getgid", "getegid",
 	/* one child per delivery */
-	"clone", "wait4", "kill", "pipe2",
+	"clone", "set_robust_list", "wait4", "kill", "pipe2",
 	/* becoming the recipient */
 	"setgroups", "setresgid", "setresuid", "setuid", "getresuid",
 	"getresgid", "getgroups",

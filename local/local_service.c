@@ -25,6 +25,7 @@
 #include "server.h"
 #include "str.h"
 
+#include <nss.h>
 #include <pwd.h>
 #include <sys/socket.h>
 
@@ -35,6 +36,7 @@ _Static_assert(LOCAL_SERVER_FDS + 1 <= LOCAL_CLOSE_MAX,
 
 #define LOCAL_ARRIVAL_MAX	32
 #define LOCAL_QUEUE_NAME_MAX	32
+#define LOCAL_NSS_PRELOAD_NAME	"postern-nss-preload."	/* no such user */
 #define LOCAL_ENVID_MAX		512	/* RFC 3461 ENVID, xtext-encoded */
 #define LOCAL_SECONDS_DIGITS	19
 
@@ -122,8 +124,16 @@ local_init_privileged(void)
 {
 	(void)umask(077);		/* returns the old mask */
 	local_maildir_init();
+	/* users come from the passwd file (through nscd when it runs), as
+	 * smtpd's recipient check sees them; other NSS modules (systemd's
+	 * userdb with its event loop, directory walks and timers) make
+	 * system calls that the sandbox rightly refuses */
+	if (__nss_configure_lookup("passwd", "files") < 0)
+		log_fatal("cannot restrict passwd lookups to files: %m");
+	/* warm glibc's lookup code up while the sandbox is not yet on */
 	errno = 0;
-	(void)getpwnam("root");		/* loads NSS while open() is free */
+	(void)getpwnam("root");
+	(void)getpwnam(LOCAL_NSS_PRELOAD_NAME);
 	endpwent();
 	if (!local_recipient_check_home_mailbox(var_home_mailbox))
 		log_warn("home_mailbox = %s: must be a relative path without "
@@ -285,7 +295,8 @@ local_service_request(struct ipc *ipc, const struct ipc_msg *msg)
 		d.qfd = qfd;
 		d.offset = (off_t)ipc_num(msg, L_OFFSET);
 		d.count = local_state.count;
-		d.timeout_ms = var_ipc_timeout * 1000;
+		/* 90%: the reply must reach qmgr before its own deadline */
+		d.timeout_ms = var_ipc_timeout * 900;
 		d.copy = local_state.copy;
 		d.close_fds[d.nclose++] = ipc_fd(ipc);
 		for (i = 0; i < local_state.nserver_fds; i++)

@@ -35,8 +35,8 @@ main(int argc, char **argv)
 	struct master_serv *services;
 	bool    error;
 
+	master_fds_sane();		/* before syslog takes a descriptor */
 	log_init("master");
-	master_fds_sane();
 	log_set_stderr(true);		/* start-up errors reach the caller */
 	master_parse_args(argc, argv, &opts);
 	params_load(opts.config_dir);

@@ -20,9 +20,9 @@
 #include "log.h"
 #include "params.h"
 
-/* master_avail_watch - watch or stop watching s's listening sockets */
 static void master_avail_event(int fd, int what, void *ctx);
 
+/* master_avail_watch - watch or stop watching s's listening sockets */
 static void
 master_avail_watch(struct master_serv *s, bool on)
 {

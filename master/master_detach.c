@@ -2,7 +2,9 @@
  *
  * master_fds_sane makes sure descriptors 0, 1 and 2 are open (on
  * /dev/null if they were closed), so that no socket or lock file ever
- * lands on them and gets written to as "standard error".
+ * lands on them and gets written to as "standard error" or replaced by
+ * /dev/null at detach; it runs first, even before log_init, whose syslog
+ * socket would otherwise take such a descriptor.
  *
  * With -d, master_detach_begin forks once the pid lock is held: the
  * parent waits on a pipe, the child goes on with the start-up in a new

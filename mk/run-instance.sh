@@ -97,7 +97,7 @@ postern runs on 127.0.0.1:$port as user $user, in $run:
 
 Send a test message to you@localhost with any of:
   swaks --server 127.0.0.1:$port --to you@localhost
-  python3 -c 'import smtplib; smtplib.SMTP("127.0.0.1", $port).sendmail("me@localhost", ["you@localhost"], "Subject: test\r\n\r\nhello\r\n")'
+  python3 -c 'import smtplib; s = smtplib.SMTP("127.0.0.1", $port); s.sendmail("me@localhost", ["you@localhost"], "Subject: test\r\n\r\nhello\r\n"); s.quit()'
   printf 'HELO me\r\nMAIL FROM:<me@localhost>\r\nRCPT TO:<you@localhost>\r\nDATA\r\nSubject: test\r\n\r\nhello\r\n.\r\nQUIT\r\n' | nc 127.0.0.1 $port
 
 It lands in:   ls $run/mail/you/new/

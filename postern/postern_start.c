@@ -7,9 +7,10 @@
  * master.cf, mail_owner and setgid_group when root, not already running),
  * then runs "DAEMON_DIR/master -c DIR -d" and waits for it: master -d
  * returns 0 only once the detached master runs. stop sends SIGTERM and
- * waits until the lock is released; reload sends SIGHUP. Every wait is a
- * poll of POSTERN_STEP_MS steps with a deadline. The wording of the
- * messages is Postfix's where Postfix has the same message.
+ * waits until the lock is released and the process is gone (reaped by its
+ * parent, init); reload sends SIGHUP. Every wait is a poll of
+ * POSTERN_STEP_MS steps with a deadline. The wording of the messages is
+ * Postfix's where Postfix has the same message.
  */
 #include "buf.h"
 #include "cf.h"
@@ -28,6 +29,7 @@
 #define POSTERN_STEP_MS		50
 #define POSTERN_START_TIMEOUT	30	/* s for master -d to report */
 #define POSTERN_STOP_TIMEOUT	15	/* s for master to exit */
+#define POSTERN_ZOMBIE_MS	10000	/* ms for master to be reaped */
 
 /* postern_no_args - commands of this file take no arguments */
 static void
@@ -299,6 +301,56 @@ postern_start(const struct postern_opts *opts, int argc, char **argv)
 	return 0;
 }
 
+/* postern_proc_state - the state letter of pid in /proc/PID/stat ('R',
+ * 'S', 'Z'...), 0 when there is no such process */
+static int
+postern_proc_state(pid_t pid)
+{
+	char    path[64], text[512];
+	const char *paren;
+	ssize_t n;
+	int     fd;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : '?';
+	n = read(fd, text, sizeof(text) - 1);
+	(void)close(fd);	/* read-only: nothing to lose */
+	if (n <= 0)
+		return 0;	/* it went away between open and read */
+	text[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, even ") " */
+	paren = strrchr(text, ')');
+	if (paren == NULL || paren[1] != ' ' || paren[2] == '\0')
+		return '?';
+	return (unsigned char)paren[2];
+}
+
+/* postern_wait_reaped - after master released its lock: wait until its
+ * process is gone, so that "stopped" means no master process remains. A
+ * zombie that its parent does not reap within POSTERN_ZOMBIE_MS is dead
+ * all the same. */
+static void
+postern_wait_reaped(pid_t pid, long long deadline)
+{
+	long long zombie_deadline = postern_now_ms() + POSTERN_ZOMBIE_MS;
+	long long now;
+	int     state;
+
+	while ((state = postern_proc_state(pid)) != 0) {
+		now = postern_now_ms();
+		if (state == 'Z'
+		    && (now >= zombie_deadline || now >= deadline))
+			return;
+		if (now >= deadline)
+			log_fatal("the mail system (pid %d) released its lock "
+			    "but did not exit within %d seconds", (int)pid,
+			    POSTERN_STOP_TIMEOUT);
+		postern_nap();
+	}
+}
+
 /* postern_stop - "postern stop": SIGTERM, then wait for the lock */
 int
 postern_stop(const struct postern_opts *opts, int argc, char **argv)
@@ -333,6 +385,7 @@ postern_stop(const struct postern_opts *opts, int argc, char **argv)
 			    POSTERN_STOP_TIMEOUT);
 		postern_nap();
 	}
+	postern_wait_reaped(pid, deadline);
 	log_info("stopped");
 	free(path);
 	return 0;

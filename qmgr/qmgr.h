@@ -23,6 +23,7 @@
  *   qmgr_defer.c     temporary failures: defer/ID, the move to deferred/
  *   qmgr_bounce.c    permanent failures: the DSN through cleanup/1
  *   qmgr_table.c     a string-keyed hash table
+ *   qmgr_service.c   start-up (qmgr_init) and drain (qmgr_drain)
  *   qmgr_sandbox.c   the seccomp allow-list
  *
  * The defer log. defer/ID holds one pair of records per deferred
@@ -58,7 +59,7 @@ struct qmgr_dest;
 #define QMGR_READ_TIMEOUT_MS	2000	/* rest of a list once readable */
 #define QMGR_CONNECT_TIMEOUT_MS	2000	/* connect(2) to a service */
 #define QMGR_BANNER_TIMEOUT_MS	(60 * 1000)	/* agent's proto banner */
-#define QMGR_CONN_IDLE_MS	(30 * 1000)	/* close an unused agent conn */
+#define QMGR_CONN_IDLE_MS	(30 * 1000) /* close an unused agent conn */
 #define QMGR_CONNECT_RETRY_MS	1000	/* after a transient connect error */
 #define QMGR_TRIGGER_MAX_CONN	256	/* qmgr/1 client connections */
 #define QMGR_BACKLOG_MAX	100000	/* queue IDs waiting for room */
@@ -313,7 +314,7 @@ void	*qmgr_table_remove(struct qmgr_table *t, const char *key);
 size_t	qmgr_table_count(const struct qmgr_table *t);
 
 /*
- * qmgr.c / qmgr_sandbox.c
+ * qmgr_service.c / qmgr_sandbox.c
  */
 void	qmgr_init(void);
 bool	qmgr_drain(void);

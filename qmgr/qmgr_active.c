@@ -112,7 +112,8 @@ qmgr_active_log_to(const struct qmgr_rcpt *rcpt, const char *status,
 
 		o = o != NULL ? o + 1 : rcpt->orcpt;
 		if (strcmp(o, rcpt->addr) != 0)
-			(void)snprintf(orig, sizeof(orig), " orig_to=<%s>,", o);
+			(void)snprintf(orig, sizeof(orig), " orig_to=<%s>,",
+			    o);
 	}
 	log_info("%s: to=<%s>,%s relay=none, delay=%.2f, delays=%.2f/0/0/0, "
 	    "dsn=%s, status=%s (%s)", rcpt->msg->id, rcpt->addr, orig, delay,
@@ -210,6 +211,9 @@ qmgr_active_request(const char *queue, const char *id)
 		log_warn("bad queue id \"%s\" ignored", id);
 		return;
 	}
+	/* the next qmgr's start-up scan takes it */
+	if (qmgr_draining())
+		return;
 	if (qmgr_backlog_len == 0 && qmgr_active_room()) {
 		qmgr_active_activate(queue, id);
 		return;
@@ -233,7 +237,7 @@ qmgr_active_feed(void)
 	struct qmgr_backlog_entry e;
 	size_t  limit = (size_t)var_qmgr_message_active_limit;
 
-	if (qmgr_active_feeding)
+	if (qmgr_active_feeding || qmgr_draining())
 		return;
 	qmgr_active_feeding = true;
 	while (qmgr_backlog_len > 0 && qmgr_active_room()) {

@@ -38,6 +38,7 @@
 
 #define QMGR_SWEEP_MS		1000
 #define QMGR_DSN_MAX		16
+#define QMGR_WARN_INTERVAL_MS	(60 * 1000)
 
 enum qmgr_conn_state { QMGR_CONN_BANNER, QMGR_CONN_IDLE, QMGR_CONN_BUSY };
 
@@ -61,9 +62,10 @@ struct qmgr_pool {
 	size_t	nconn, nbanner, nidle, nbusy;
 	struct qmgr_conn *conns;
 	struct qmgr_conn *idle;		/* most recently used first */
-	struct qmgr_rcpt *retry_head, *retry_tail;	/* in flight, no conn */
+	struct qmgr_rcpt *retry_head, *retry_tail; /* in flight, no conn */
 	size_t	nretry;
 	bool	connect_wait;		/* after a transient connect error */
+	long long warned;		/* last "unavailable" warning, ms */
 };
 
 static const struct ipc_spec qmgr_deliver_reply_spec[] = {
@@ -76,9 +78,11 @@ enum { QMGR_REPLY_STATUS, QMGR_REPLY_DSN, QMGR_REPLY_REASON };
 
 static bool qmgr_deliver_kicking, qmgr_deliver_again;
 static bool qmgr_deliver_stopping;
+static bool qmgr_deliver_sweeping;	/* the sweep timer is set */
 static struct ipc_msg qmgr_deliver_reply;
 
 static void qmgr_deliver_event(int, int, void *);
+static void qmgr_deliver_sweep(void *);
 
 /* qmgr_deliver_connect_retry - the pause after a connect error is over */
 static void
@@ -296,8 +300,9 @@ qmgr_deliver_reason(struct buf *out, int status, const char *dsn,
 	if (qmgr_deliver_has_code(reason, cls))
 		(void)buf_append_str(out, reason);
 	else
-		(void)buf_printf(out, "%s %s", qmgr_deliver_has_code(dsn, cls) ?
-		    dsn : cls == '5' ? "5.0.0" : "4.0.0",
+		(void)buf_printf(out, "%s %s",
+		    qmgr_deliver_has_code(dsn, cls) ? dsn :
+		    cls == '5' ? "5.0.0" : "4.0.0",
 		    *reason ? reason : "delivery failed");
 	if (buf_len(out) > QMGR_REASON_MAX)
 		buf_truncate(out, QMGR_REASON_MAX);
@@ -406,8 +411,13 @@ qmgr_deliver_unavailable(struct qmgr_pool *p, const char *why)
 		qmgr_active_deferred(r, reason, true);
 		n++;
 	}
-	log_warn("service %s unavailable (%s): %zu recipient%s deferred",
-	    p->service, why, n, n == 1 ? "" : "s");
+	/* one line per minute: the to=<...> lines tell the rest */
+	if (p->warned == 0 || events_now_ms() - p->warned
+	    >= QMGR_WARN_INTERVAL_MS) {
+		log_warn("service %s unavailable (%s): %zu recipient%s "
+		    "deferred", p->service, why, n, n == 1 ? "" : "s");
+		p->warned = events_now_ms();
+	}
 }
 
 /* qmgr_deliver_open - start one more connection; false when none can be
@@ -446,6 +456,10 @@ qmgr_deliver_open(struct qmgr_pool *p)
 	p->nconn++;
 	p->nbanner++;
 	events_watch(c->fd, EVENTS_READ, qmgr_deliver_event, c);
+	if (!qmgr_deliver_sweeping) {
+		qmgr_deliver_sweeping = true;
+		events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
+	}
 	return true;
 }
 
@@ -492,14 +506,15 @@ qmgr_deliver_kick(void)
 	qmgr_deliver_kicking = false;
 }
 
-/* qmgr_deliver_sweep - enforce deadlines, once a second */
+/* qmgr_deliver_sweep - enforce deadlines, once a second while there are
+ * connections */
 static void
 qmgr_deliver_sweep(void *ctx)
 {
 	struct qmgr_conn *c, *next;
 	struct qmgr_pool *p;
 	long long now = events_now_ms();
-	size_t  i;
+	size_t  i, nconn = 0;
 
 	(void)ctx;
 	for (i = 0; i < qmgr_schedule_transport_count(); i++) {
@@ -521,11 +536,14 @@ qmgr_deliver_sweep(void *ctx)
 				(void)qmgr_deliver_close(c);
 			}
 		}
+		nconn += p->nconn;
 	}
-	events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
+	qmgr_deliver_sweeping = nconn > 0;
+	if (qmgr_deliver_sweeping)
+		events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
 }
 
-/* qmgr_deliver_init - empty pools and the sweep timer */
+/* qmgr_deliver_init - empty pools */
 void
 qmgr_deliver_init(void)
 {
@@ -533,7 +551,6 @@ qmgr_deliver_init(void)
 
 	for (i = 0; i < qmgr_schedule_transport_count(); i++)
 		(void)qmgr_deliver_pool(qmgr_schedule_transport(i));
-	events_timer(QMGR_SWEEP_MS, qmgr_deliver_sweep, NULL);
 }
 
 /* qmgr_deliver_drain - stop starting deliveries; true when none is left */

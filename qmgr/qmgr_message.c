@@ -8,7 +8,7 @@
  * turns into "malformed", the file goes to corrupt/ with a log line, and
  * qmgr carries on. Limits: REC_MAX_DEFAULT bytes per record,
  * QMGR_ENVELOPE_MAX bytes of envelope, QMGR_ADDR_MAX bytes per address or
- * attribute. A message's envelope is read whole (qmgr_active.c bounds the
+ * DSN attribute. A message's envelope is read whole (qmgr_active.c bounds the
  * recipients in memory by refusing to activate more messages).
  *
  * Checks: the first record is REC_VERSION with REC_VERSION_TEXT; the
@@ -17,10 +17,11 @@
  * REC_MESSAGE and whose recipient count is the number of REC_RCPT and
  * REC_DONE records; REC_TIME ("sec.usec") and REC_SENDER appear exactly
  * once; REC_ATTR is "name=value" (dsn_envid and dsn_ret, which qmgr
- * passes on, at most once and without NUL bytes); REC_ORCPT and REC_NOTIFY
+ * passes on, at most once); REC_ORCPT and REC_NOTIFY
  * (1..15) apply to the next recipient and appear at most once before it;
  * the last REC_HEADER_LEN bytes of the file are an empty REC_END record
- * (pread, so the content is not read). Group order and record sizes are
+ * (pread, so the content is not read). Addresses and the attributes qmgr
+ * uses hold no control characters. Group order and record sizes are
  * rec.c's.
  *
  * The file is opened O_RDWR and kept open while the message is active if
@@ -159,13 +160,22 @@ qmgr_message_time(struct qmgr_message *msg, const struct buf *payload)
 	return 0;
 }
 
-/* qmgr_message_text - whether payload is a NUL-free string of at most max
- * bytes */
+/* qmgr_message_text - whether payload is at most max bytes without
+ * control characters (NUL, CR, LF...), so that it is safe in log lines,
+ * DSN headers and requests */
 static bool
 qmgr_message_text(const struct buf *payload, size_t max)
 {
-	return buf_len(payload) <= max
-	    && memchr(buf_str(payload), '\0', buf_len(payload)) == NULL;
+	const unsigned char *p = (const unsigned char *)buf_str(payload);
+	size_t  i;
+
+	if (buf_len(payload) > max)
+		return false;
+	for (i = 0; i < buf_len(payload); i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return false;
+	}
+	return true;
 }
 
 /* qmgr_message_attr - keep the REC_ATTR values qmgr passes on */
@@ -185,7 +195,8 @@ qmgr_message_attr(struct qmgr_message *msg, const struct buf *payload)
 	    && memcmp(s, PROTO_DSN_RET, (size_t)(eq - s)) == 0)
 		slot = &msg->dsn_ret;
 	if (slot != NULL) {
-		if (*slot != NULL || !qmgr_message_text(payload, QMGR_ADDR_MAX))
+		if (*slot != NULL
+		    || !qmgr_message_text(payload, QMGR_ADDR_MAX))
 			return -1;
 		*slot = xstrdup(eq + 1);
 	}
@@ -216,22 +227,136 @@ qmgr_message_end(int fd, const struct stat *st, struct buf *why)
 	return 0;
 }
 
-/* qmgr_message_add_rcpt - grow the recipient array by one; the new slot */
-static struct qmgr_rcpt *
-qmgr_message_add_rcpt(struct qmgr_message *msg, size_t *cap)
+/* the parser's state between records */
+struct qmgr_parse {
+	struct qmgr_message *msg;
+	char	*orcpt;			/* ORCPT waiting for its recipient */
+	int	notify;			/* NOTIFY waiting, 0: none */
+	long long nrecords;		/* RCPT and DONE records */
+	size_t	cap;			/* of msg->rcpts */
+	int	nhead;			/* VERSION and SIZE records seen */
+};
+
+/* qmgr_message_add_rcpt - a live recipient at offset at */
+static void
+qmgr_message_add_rcpt(struct qmgr_parse *ps, const char *addr, off_t at)
 {
+	struct qmgr_message *msg = ps->msg;
 	struct qmgr_rcpt *r;
 
-	if (msg->nrcpt == *cap) {
-		*cap = *cap ? *cap * 2 : 4;
-		msg->rcpts = xreallocarray(msg->rcpts, *cap,
+	if (msg->nrcpt == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 4;
+		msg->rcpts = xreallocarray(msg->rcpts, ps->cap,
 		    sizeof(*msg->rcpts));
 	}
 	r = &msg->rcpts[msg->nrcpt];
 	memset(r, 0, sizeof(*r));
 	r->msg = msg;
 	r->index = msg->nrcpt++;
-	return r;
+	r->addr = xstrdup(addr);
+	r->orcpt = ps->orcpt;
+	r->notify = ps->notify;
+	r->offset = at;
+	ps->orcpt = NULL;
+}
+
+/* qmgr_message_finish - checks at REC_MESSAGE (offset at) */
+static int
+qmgr_message_finish(struct qmgr_parse *ps, const struct stat *st, off_t at,
+    struct buf *why)
+{
+	const struct qmgr_message *msg = ps->msg;
+
+	if (msg->arrival == NULL || msg->sender == NULL) {
+		buf_set(why, msg->arrival == NULL ? "missing TIME record" :
+		    "missing SENDER record");
+		return -1;
+	}
+	if (msg->total_len != (long long)st->st_size) {
+		buf_printf(why, "SIZE says %lld bytes, file has %lld",
+		    msg->total_len, (long long)st->st_size);
+		return -1;
+	}
+	if (msg->content_offset != (long long)at
+	    || msg->content_len > msg->total_len - msg->content_offset) {
+		buf_set(why, "SIZE content offset or length does not match "
+		    "the file");
+		return -1;
+	}
+	if (msg->nrcpt_file != ps->nrecords) {
+		buf_printf(why, "SIZE says %lld recipients, file has %lld",
+		    msg->nrcpt_file, ps->nrecords);
+		return -1;
+	}
+	return 0;
+}
+
+/* qmgr_message_record - one envelope record after SIZE: 0 to go on, 1 at
+ * REC_MESSAGE, -1 with why when malformed */
+static int
+qmgr_message_record(struct qmgr_parse *ps, int type, const struct buf *p,
+    off_t at, const struct stat *st, struct buf *why)
+{
+	struct qmgr_message *msg = ps->msg;
+	unsigned long long v;
+
+	switch (type) {
+	case REC_TIME:
+		if (msg->arrival == NULL && qmgr_message_time(msg, p) == 0)
+			return 0;
+		buf_set(why, "bad or duplicate TIME record");
+		return -1;
+	case REC_SENDER:
+		if (msg->sender == NULL && qmgr_message_text(p, QMGR_ADDR_MAX)) {
+			msg->sender = xstrdup(buf_str(p));
+			return 0;
+		}
+		buf_set(why, "bad or duplicate SENDER record");
+		return -1;
+	case REC_ATTR:
+		if (qmgr_message_attr(msg, p) == 0)
+			return 0;
+		buf_set(why, "bad ATTR record");
+		return -1;
+	case REC_ORCPT:
+		if (ps->orcpt == NULL && qmgr_message_text(p, QMGR_ADDR_MAX)) {
+			ps->orcpt = xstrdup(buf_str(p));
+			return 0;
+		}
+		buf_set(why, "bad or duplicate ORCPT record");
+		return -1;
+	case REC_NOTIFY:
+		if (ps->notify == 0 && qmgr_message_text(p, 8)
+		    && parse_uint(buf_str(p), 1, 15, &v) == 0) {
+			ps->notify = (int)v;
+			return 0;
+		}
+		buf_set(why, "bad or duplicate NOTIFY record");
+		return -1;
+	case REC_RCPT:
+	case REC_DONE:
+		if (buf_len(p) == 0 || !qmgr_message_text(p, QMGR_ADDR_MAX)) {
+			buf_set(why, "bad recipient record");
+			return -1;
+		}
+		ps->nrecords++;
+		if (type == REC_RCPT)
+			qmgr_message_add_rcpt(ps, buf_str(p), at);
+		free(ps->orcpt);
+		ps->orcpt = NULL;
+		ps->notify = 0;
+		return 0;
+	case REC_MESSAGE:
+		if (ps->orcpt != NULL || ps->notify != 0) {
+			buf_set(why, "ORCPT or NOTIFY without a recipient");
+			return -1;
+		}
+		return qmgr_message_finish(ps, st, at, why) < 0 ? -1 : 1;
+	default:
+		buf_printf(why, "unexpected record type %d in the envelope",
+		    type);
+		return -1;
+	}
 }
 
 /* qmgr_message_parse - read the envelope of the queue file on fd */
@@ -239,21 +364,18 @@ int
 qmgr_message_parse(int fd, const struct stat *st, const char *id,
     struct qmgr_message **out, struct buf *why)
 {
+	struct qmgr_parse ps;
 	struct rec_reader rr;
-	struct qmgr_message *msg;
 	struct buf *payload, *rwhy;
-	char   *orcpt = NULL;
-	int     notify = 0, type;
-	bool    have_notify = false, first = true, have_size = false;
-	long long nrecords = 0;
-	size_t  cap = 0;
+	int     type, ret = -1;
 	off_t   at;
 
 	*out = NULL;
 	buf_reset(why);
 	if (qmgr_message_end(fd, st, why) < 0)
 		return -1;
-	msg = qmgr_message_new(id);
+	memset(&ps, 0, sizeof(ps));
+	ps.msg = qmgr_message_new(id);
 	payload = buf_new(0);
 	rwhy = buf_new(0);
 	rec_reader_init(&rr, fd, 0, REC_GROUP_START, REC_MAX_DEFAULT);
@@ -261,153 +383,50 @@ qmgr_message_parse(int fd, const struct stat *st, const char *id,
 		type = rec_get(&rr, payload, &at, rwhy);
 		if (type < 0) {
 			buf_printf(why, "%s", buf_str(rwhy));
-			goto fail;
+			break;
 		}
 		if (type == 0 || at > QMGR_ENVELOPE_MAX) {
 			buf_set(why, type == 0 ? "no MESSAGE record" :
 			    "envelope too large");
-			goto fail;
+			break;
 		}
-		if (first) {
+		/* rec.c checks these too; qmgr does not depend on it */
+		if (ps.nhead == 0) {
 			if (type != REC_VERSION || buf_len(payload)
 			    != strlen(REC_VERSION_TEXT) || memcmp(
 			    buf_str(payload), REC_VERSION_TEXT,
 			    buf_len(payload)) != 0) {
 				buf_set(why, "bad VERSION record");
-				goto fail;
+				break;
 			}
-			first = false;
+			ps.nhead++;
 			continue;
 		}
-		if (!have_size) {
+		if (ps.nhead == 1) {
 			if (type != REC_SIZE
-			    || qmgr_message_size(msg, payload) < 0) {
+			    || qmgr_message_size(ps.msg, payload) < 0) {
 				buf_set(why, "bad or missing SIZE record");
-				goto fail;
+				break;
 			}
-			have_size = true;
+			ps.nhead++;
 			continue;
 		}
-		switch (type) {
-		case REC_TIME:
-			if (msg->arrival != NULL
-			    || qmgr_message_time(msg, payload) < 0) {
-				buf_set(why, "bad or duplicate TIME record");
-				goto fail;
-			}
+		ret = qmgr_message_record(&ps, type, payload, at, st, why);
+		if (ret != 0)
 			break;
-		case REC_SENDER:
-			if (msg->sender != NULL
-			    || !qmgr_message_text(payload, QMGR_ADDR_MAX)) {
-				buf_set(why, "bad or duplicate SENDER record");
-				goto fail;
-			}
-			msg->sender = xstrdup(buf_str(payload));
-			break;
-		case REC_ATTR:
-			if (qmgr_message_attr(msg, payload) < 0) {
-				buf_set(why, "bad ATTR record");
-				goto fail;
-			}
-			break;
-		case REC_ORCPT:
-			if (orcpt != NULL
-			    || !qmgr_message_text(payload, QMGR_ADDR_MAX)) {
-				buf_set(why, "bad or duplicate ORCPT record");
-				goto fail;
-			}
-			orcpt = xstrdup(buf_str(payload));
-			break;
-		case REC_NOTIFY:
-			{
-				unsigned long long v;
-
-				if (have_notify || !qmgr_message_text(payload, 8)
-				    || parse_uint(buf_str(payload), 1, 15,
-				    &v) < 0) {
-					buf_set(why, "bad or duplicate NOTIFY "
-					    "record");
-					goto fail;
-				}
-				notify = (int)v;
-				have_notify = true;
-			}
-			break;
-		case REC_RCPT:
-		case REC_DONE:
-			if (buf_len(payload) == 0
-			    || !qmgr_message_text(payload, QMGR_ADDR_MAX)) {
-				buf_set(why, "bad recipient record");
-				goto fail;
-			}
-			nrecords++;
-			if (type == REC_RCPT) {
-				struct qmgr_rcpt *r;
-
-				r = qmgr_message_add_rcpt(msg, &cap);
-				r->addr = xstrdup(buf_str(payload));
-				r->orcpt = orcpt;
-				r->notify = notify;
-				r->offset = at;
-				orcpt = NULL;
-			}
-			free(orcpt);
-			orcpt = NULL;
-			notify = 0;
-			have_notify = false;
-			break;
-		case REC_MESSAGE:
-			if (orcpt != NULL || have_notify) {
-				buf_set(why, "ORCPT or NOTIFY without a "
-				    "recipient");
-				goto fail;
-			}
-			if (msg->arrival == NULL || msg->sender == NULL) {
-				buf_set(why, msg->arrival == NULL ?
-				    "missing TIME record" :
-				    "missing SENDER record");
-				goto fail;
-			}
-			if (msg->total_len != (long long)st->st_size) {
-				buf_printf(why, "SIZE says %lld bytes, file "
-				    "has %lld", msg->total_len,
-				    (long long)st->st_size);
-				goto fail;
-			}
-			if (msg->content_offset != (long long)at
-			    || msg->content_len > msg->total_len
-			    - msg->content_offset) {
-				buf_set(why, "SIZE content offset or length "
-				    "does not match the file");
-				goto fail;
-			}
-			if (msg->nrcpt_file != nrecords) {
-				buf_printf(why, "SIZE says %lld recipients, "
-				    "file has %lld", msg->nrcpt_file,
-				    nrecords);
-				goto fail;
-			}
-			rec_reader_done(&rr);
-			buf_free(payload);
-			buf_free(rwhy);
-			*out = msg;
-			return 0;
-		default:
-			buf_printf(why, "unexpected record type %d in the "
-			    "envelope", type);
-			goto fail;
-		}
 	}
-
-fail:
-	if (buf_len(why) == 0)
-		buf_set(why, "malformed queue file");
-	free(orcpt);
 	rec_reader_done(&rr);
 	buf_free(payload);
 	buf_free(rwhy);
-	qmgr_message_free(msg);
-	return -1;
+	free(ps.orcpt);
+	if (ret != 1) {
+		if (buf_len(why) == 0)
+			buf_set(why, "malformed queue file");
+		qmgr_message_free(ps.msg);
+		return -1;
+	}
+	*out = ps.msg;
+	return 0;
 }
 
 /* qmgr_message_load - open, check and parse queue/id */
@@ -473,7 +492,8 @@ qmgr_message_mark_done(struct qmgr_rcpt *rcpt)
 
 	if (fd < 0) {
 		if (queue_path(path, sizeof(path), QUEUE_ACTIVE, msg->id) < 0)
-			log_panic("qmgr_message_mark_done: bad id %s", msg->id);
+			log_panic("qmgr_message_mark_done: bad id %s",
+			    msg->id);
 		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			log_error("%s: open %s to mark <%s> done: %m",

@@ -37,7 +37,7 @@ struct qmgr_dest {
 	struct qmgr_rcpt *head, *tail;	/* pending FIFO */
 	size_t	pending, inflight;
 	size_t	heap_index;		/* QMGR_NOT_IN_HEAP when not ready */
-	struct qmgr_dest *pprev, *pnext;	/* list of dests with pending */
+	struct qmgr_dest *pprev, *pnext; /* list of dests with pending */
 };
 
 struct qmgr_transport {
@@ -174,8 +174,8 @@ qmgr_schedule_sift_down(struct qmgr_transport *t, size_t i)
 		child = 2 * i + 1;
 		if (child >= t->nheap)
 			break;
-		if (child + 1 < t->nheap
-		    && qmgr_schedule_before(t->heap[child + 1], t->heap[child]))
+		if (child + 1 < t->nheap && qmgr_schedule_before(
+		    t->heap[child + 1], t->heap[child]))
 			child++;
 		if (!qmgr_schedule_before(t->heap[child], d))
 			break;

@@ -29,12 +29,12 @@ struct ipc;
 
 /* limits of things that are not main.cf parameters */
 #define SMTPD_VERB_MAX		16	/* longest verb we look up */
-#define SMTPD_ENVID_MAX		100	/* RFC 3461: ENVID, xtext octets */
-#define SMTPD_ORCPT_MAX		500	/* RFC 3461: ORCPT, xtext octets */
-#define SMTPD_DATA_PIECE	8192	/* read size of one DATA line piece */
-#define SMTPD_ECHO_MAX		100	/* peer text echoed in a reply */
+#define SMTPD_ENVID_MAX		100	/* RFC 3461: ENVID octets */
+#define SMTPD_ORCPT_MAX		500	/* RFC 3461: ORCPT octets */
+#define SMTPD_DATA_PIECE	8192	/* longest DATA read at once */
+#define SMTPD_ECHO_MAX		100	/* peer text in a reply */
 #define SMTPD_ADDR_SIZE		(INET6_ADDRSTRLEN + 8)
-#define SMTPD_LOG_REPLY_MAX	512	/* reply text quoted in a log line */
+#define SMTPD_LOG_REPLY_MAX	512	/* reply text in a log line */
 
 /* the verbs; the order is that of the disconnect line's counters */
 enum smtpd_verb {
@@ -81,7 +81,7 @@ struct smtpd_mail_args {
 /* what RCPT TO carried */
 struct smtpd_rcpt_args {
 	struct buf *addr;	/* recipient without brackets */
-	int	notify;		/* REC_NOTIFY_* mask, 0 when absent */
+	int	notify;		/* REC_NOTIFY_* mask, 0: absent */
 	struct buf *orcpt;	/* "type;address", decoded, "" when absent */
 };
 
@@ -95,13 +95,13 @@ struct smtpd_rcpt {
 struct smtpd_session {
 	struct stream *stream;
 	struct sockaddr_storage sa;	/* client, IPv4-mapped unwrapped */
-	char	addr[SMTPD_ADDR_SIZE];	/* "192.0.2.1" or "2001:db8::1" */
+	char	addr[SMTPD_ADDR_SIZE];	/* "192.0.2.1", "2001:db8::1" */
 	char	namaddr[SMTPD_ADDR_SIZE + 16];	/* "unknown[addr]" */
-	char	rcvd_addr[SMTPD_ADDR_SIZE + 16]; /* "[addr]", "[IPv6:addr]" */
-	char	*helo;		/* printable HELO/EHLO name, NULL before */
+	char	rcvd_addr[SMTPD_ADDR_SIZE + 16]; /* "[a]", "[IPv6:a]" */
+	char	*helo;		/* printable HELO/EHLO name or NULL */
 	bool	esmtp;		/* EHLO (not HELO) was last */
 	const char *where;	/* state for "lost connection after X" */
-	bool	quit;		/* end the session after this command */
+	bool	quit;		/* end the session after this */
 	bool	cmd_failed;	/* a 4xx/5xx reply was given to it */
 	long long errors;	/* 4xx/5xx replies so far */
 	long long junk;		/* HELO, EHLO, NOOP, VRFY, RSET, HELP */
@@ -112,7 +112,7 @@ struct smtpd_session {
 	size_t	nrcpts;
 	size_t	rcpts_cap;
 	size_t	rcpt_tries;	/* RCPT commands, accepted or not */
-	char	queue_id[32];	/* of the current message, "" before */
+	char	queue_id[32];	/* of the current message or "" */
 	/* the cleanup connection, kept across messages */
 	struct ipc *cleanup;
 	/* counters for the disconnect line */
@@ -171,6 +171,9 @@ void	smtpd_check_log_reject(struct smtpd_session *s, const char *cmd,
 
 /* smtpd_data.c */
 void	smtpd_data(struct smtpd_session *s);
+typedef void (*smtpd_data_put_fn)(void *ctx, const char *data, size_t len);
+int	smtpd_data_copy(struct stream *st, struct buf *line, bool *bare_lf,
+	    smtpd_data_put_fn put, void *ctx);
 
 /* smtpd_cleanup.c - 0, or -1 with the reply line for the client */
 int	smtpd_cleanup_begin(struct smtpd_session *s, struct buf *reply);

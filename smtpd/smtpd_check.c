@@ -35,6 +35,7 @@
 static struct netmatch *smtpd_check_mynetworks;
 static bool smtpd_check_bare_lf_reject;
 static bool smtpd_check_no_root;
+static bool smtpd_check_warned;		/* about relay_domains tables */
 
 /* smtpd_init_privileged - everything the policy needs before chroot */
 void
@@ -121,7 +122,7 @@ smtpd_check_unquote(struct buf *local)
 	for (i = 1; i < len - 1; i++) {
 		if (p[i] == '\\' && i + 1 < len - 1)
 			i++;
-		(void)buf_append_char(out, p[i]);	/* shorter than local */
+		(void)buf_append_char(out, p[i]);	/* no limit */
 	}
 	(void)buf_set(local, buf_str(out));
 	buf_free(out);
@@ -140,8 +141,10 @@ smtpd_check_domain_in(const char *list, const char *domain)
 	copy = cursor = xstrdup(list);
 	while (!found && (item = str_split(&cursor, STR_LIST_SEPS)) != NULL) {
 		if (strchr(item, ':') != NULL) {
-			log_warn("relay_domains: lookup table \"%s\" is not "
-			    "supported; ignored", item);
+			if (!smtpd_check_warned)
+				log_warn("relay_domains: lookup table \"%s\" "
+				    "is not supported; ignored", item);
+			smtpd_check_warned = true;
 			continue;
 		}
 		ilen = strlen(item);

@@ -25,7 +25,7 @@
 #include "rec_type.h"
 #include "str.h"
 
-#define SMTPD_CMD_ARG_MAX	(64 * 1024)	/* a buffer's hard maximum */
+#define SMTPD_CMD_ARG_MAX	(64 * 1024)	/* buffer maximum */
 
 /* the verb table: upper-case name, verb */
 static const struct {
@@ -405,7 +405,7 @@ smtpd_cmd_orcpt(struct smtpd_cmd_ctx *ctx, const char *value, size_t len)
 		return -1;
 	buf_reset(o);
 	if (smtpd_cmd_word(value, tlen, "rfc822"))
-		(void)buf_append_str(o, "rfc822");	/* fits: new buffer */
+		(void)buf_append_str(o, "rfc822");	/* fits */
 	else
 		for (i = 0; i < tlen; i++)
 			(void)buf_append_char(o, value[i]);	/* fits */
@@ -511,7 +511,8 @@ smtpd_cmd_params(struct smtpd_cmd_ctx *ctx, const char *p, int where)
 		}
 		/* a parameter ends here: tok .. p, keyword klen, value val */
 		par = NULL;
-		for (i = 0; !bad && i < SYS_ARRAY_LEN(smtpd_cmd_param_table); i++)
+		for (i = 0; !bad && i < SYS_ARRAY_LEN(smtpd_cmd_param_table);
+		    i++)
 			if ((smtpd_cmd_param_table[i].where & where)
 			    && smtpd_cmd_word(tok, klen,
 			    smtpd_cmd_param_table[i].name))

@@ -160,10 +160,13 @@ smtpd_data_put(struct smtpd_session *s, struct smtpd_data_state *d,
 	}
 }
 
-/* smtpd_data_read - read the content up to the end of data; 0 at the end
- * of data, -1 when the client went away or timed out (logged) */
-static int
-smtpd_data_read(struct smtpd_session *s, struct smtpd_data_state *d)
+/* smtpd_data_copy - read the content from st up to the end of data and
+ * pass it to put, dot-unstuffed and with LF line ends; *bare_lf tells
+ * whether a line ended in a bare LF so far (put may look at it). Returns
+ * 0 at the end of data, -1 when the input ended or failed first. */
+int
+smtpd_data_copy(struct stream *st, struct buf *line, bool *bare_lf,
+    smtpd_data_put_fn put, void *ctx)
 {
 	enum stream_result r;
 	enum stream_end end;
@@ -171,13 +174,14 @@ smtpd_data_read(struct smtpd_session *s, struct smtpd_data_state *d)
 	const char *p;
 	size_t  len;
 
+	*bare_lf = false;
 	for (;;) {
-		r = stream_get_line(s->stream, s->line, SMTPD_DATA_PIECE, &end);
+		r = stream_get_line(st, line, SMTPD_DATA_PIECE, &end);
 		if (r == STREAM_EOF || r == STREAM_ERROR
 		    || (r == STREAM_LINE && end == STREAM_END_NONE))
 			return -1;
-		p = buf_str(s->line);
-		len = buf_len(s->line);
+		p = buf_str(line);
+		len = buf_len(line);
 		if (bol && r == STREAM_LINE && len == 1 && p[0] == '.') {
 			if (end == STREAM_END_CRLF && prev_crlf)
 				return 0;
@@ -185,20 +189,35 @@ smtpd_data_read(struct smtpd_session *s, struct smtpd_data_state *d)
 			p++;
 			len--;
 		}
-		smtpd_data_put(s, d, p, len);
+		if (r == STREAM_LINE && end == STREAM_END_LF)
+			*bare_lf = true;
+		put(ctx, p, len);
 		if (r == STREAM_LONG) {
 			bol = false;
 			continue;
 		}
-		smtpd_data_put(s, d, "\n", 1);
+		put(ctx, "\n", 1);
 		bol = true;
 		prev_crlf = end == STREAM_END_CRLF;
-		if (end == STREAM_END_LF && !d->bare_lf) {
-			d->bare_lf = true;
-			if (smtpd_check_forbid_bare_lf())
-				smtpd_data_stop(s, d);
-		}
 	}
+}
+
+/* what smtpd_data_put gets as its context */
+struct smtpd_data_ctx {
+	struct smtpd_session *s;
+	struct smtpd_data_state *d;
+};
+
+/* smtpd_data_put_cb - smtpd_data_copy's output: stop forwarding at the
+ * first bare LF when those are forbidden, else pass it on */
+static void
+smtpd_data_put_cb(void *ctx, const char *data, size_t len)
+{
+	struct smtpd_data_ctx *c = ctx;
+
+	if (c->d->bare_lf && c->d->forward && smtpd_check_forbid_bare_lf())
+		smtpd_data_stop(c->s, c->d);
+	smtpd_data_put(c->s, c->d, data, len);
 }
 
 /* smtpd_data_lost - the client went away or timed out mid-DATA */
@@ -224,6 +243,7 @@ void
 smtpd_data(struct smtpd_session *s)
 {
 	struct smtpd_data_state d = {NULL, 0, true, false, false, false};
+	struct smtpd_data_ctx ctx;
 	struct buf *reply = buf_new(0);
 
 	if (smtpd_reply_flush(s) < 0) {
@@ -247,7 +267,10 @@ smtpd_data(struct smtpd_session *s)
 	d.chunk = buf_new(PROTO_DATA_CHUNK);
 	smtpd_data_received(s, reply);
 	smtpd_data_put(s, &d, buf_str(reply), buf_len(reply));
-	if (smtpd_data_read(s, &d) < 0) {
+	ctx.s = s;
+	ctx.d = &d;
+	if (smtpd_data_copy(s->stream, s->line, &d.bare_lf, smtpd_data_put_cb,
+	    &ctx) < 0) {
 		smtpd_data_lost(s, &d);
 		goto fail;
 	}
@@ -258,7 +281,8 @@ smtpd_data(struct smtpd_session *s)
 	else if (d.too_big)
 		(void)buf_set(reply, "552 5.3.4 Error: message file too big");
 	else if (d.failed)
-		(void)buf_set(reply, "451 4.3.0 Error: queue file write error");
+		(void)buf_set(reply,
+		    "451 4.3.0 Error: queue file write error");
 	else
 		(void)smtpd_cleanup_finish(s, reply);
 	if (buf_str(reply)[0] != '2')
@@ -266,7 +290,7 @@ smtpd_data(struct smtpd_session *s)
 		    s->nrcpts == 1 ? s->rcpts[0].addr : NULL);
 	smtpd_reply(s, "%s", buf_str(reply));
 	smtpd_session_reset(s);
-	(void)smtpd_reply_flush(s);	/* a dead client shows at the next read */
+	(void)smtpd_reply_flush(s);	/* a dead client shows later */
 
 fail:
 	buf_free(d.chunk);

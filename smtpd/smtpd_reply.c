@@ -32,7 +32,7 @@ smtpd_reply_delay(struct smtpd_session *s)
 
 	if (ms <= 0)
 		return;
-	(void)smtpd_reply_flush(s);	/* a dead peer shows at the next read */
+	(void)smtpd_reply_flush(s);	/* a dead peer shows later */
 	if (ms > INT_MAX)
 		ms = INT_MAX;
 	if (poll(NULL, 0, (int)ms) < 0 && errno != EINTR)

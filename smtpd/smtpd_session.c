@@ -56,7 +56,8 @@ smtpd_session_addr(struct smtpd_session *s, int fd)
 			sin = (struct sockaddr_in *)&s->sa;
 			sin->sin_family = AF_INET;
 			sin->sin_port = sin6->sin6_port;
-			memcpy(&sin->sin_addr, sin6->sin6_addr.s6_addr + 12, 4);
+			memcpy(&sin->sin_addr, sin6->sin6_addr.s6_addr + 12,
+			    4);
 		} else {
 			memcpy(&s->sa, sin6, sizeof(*sin6));
 			fmt = "[IPv6:%s]";
@@ -65,8 +66,9 @@ smtpd_session_addr(struct smtpd_session *s, int fd)
 		memcpy(&s->sa, &ss, sizeof(struct sockaddr_in));
 	}
 	if (s->sa.ss_family == AF_INET)
-		(void)inet_ntop(AF_INET, &((struct sockaddr_in *)&s->sa)->sin_addr,
-		    s->addr, sizeof(s->addr));
+		(void)inet_ntop(AF_INET,
+		    &((struct sockaddr_in *)&s->sa)->sin_addr, s->addr,
+		    sizeof(s->addr));
 	else if (s->sa.ss_family == AF_INET6)
 		(void)inet_ntop(AF_INET6,
 		    &((struct sockaddr_in6 *)&s->sa)->sin6_addr, s->addr,

@@ -44,7 +44,7 @@ ok($t->wait_until(sub {
 }, 20), 'killed qmgr is restarted');
 
 ok($t->stop, 'stop exits 0');
-ok(!kill(0, $pid), 'master is gone');
+ok(PosternTest::gone($pid), 'master is gone');
 ($rc, $out) = $t->postern('status');
 is($rc, 1, 'status exits 1 when stopped');
 like($out, qr/not running/, 'status says not running');

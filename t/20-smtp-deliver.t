@@ -2,7 +2,7 @@
 # 20-smtp-deliver.t - SMTP in, Maildir out, byte-exact
 #
 # Scenario: users pt_alice and pt_bob with Maildirs. smtplib sends a message
-# with a dot-stuffed line, 8-bit bytes, a long line, trailing spaces and no
+# with lines starting with dots (smtplib stuffs them, smtpd unstuffs), 8-bit bytes, a long line, trailing spaces and no
 # Message-ID/Date; swaks sends one to two recipients. Each Maildir/new gets
 # exactly one file whose body is the sent body with CRLF turned into LF and
 # the dot unstuffed, headed by Return-Path, Delivered-To and Received, with
@@ -44,7 +44,7 @@ like($head, qr/^Received: from client\.example \(unknown \[127\.0\.0\.1\]\)\n\tb
 like($head, qr/^Message-ID: <[0-9A-F]+\@mx\.test\.example>$/m, 'Message-ID added');
 like($head, qr/^Date: \w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}/m, 'Date added');
 like($head, qr/^Subject: exact$/m, 'Subject kept');
-is($body, "line one\n.leading dot\n.two dots\n8bit: \xc3\xa9t\xc3\xa9\ntrailing   \n$long\n\nlast\n",
+is($body, "line one\n.leading dot\n..two dots\n8bit: \xc3\xa9t\xc3\xa9\ntrailing   \n$long\n\nlast\n",
     'body byte-exact, unstuffed, LF line ends');
 unlike($m, qr/\r/, 'no CR in the Maildir file');
 my @st = stat $f[0];

@@ -47,7 +47,8 @@ for my $prog (qw(smtpd cleanup qmgr local)) {
 	my $pid = fork // die;
 	if ($pid == 0) {
 		open STDOUT, '>', '/dev/null'; open STDERR, '>', '/dev/null';
-		exec PosternTest::bin($prog), '-c', $t->{conf}, '-n', $prog, '-t', 'unix', '-Z';
+		my $bin = PosternTest::bin($prog);
+		exec { $bin } $bin, '-c', $t->{conf}, '-n', $prog, '-t', 'unix', '-Z';
 		POSIX::_exit(127);
 	}
 	waitpid($pid, 0);

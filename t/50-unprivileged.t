@@ -45,5 +45,5 @@ for my $p (split ' ', `pgrep -P $master`) {
 	like($s, qr/^Uid:\s+$uid\s/m, "$comm runs as pt_runner");
 }
 ok($t->stop, 'stopped');
-ok(!kill(0, $master), 'master gone');
+ok(PosternTest::gone($master), 'master gone');
 done_testing;

@@ -25,7 +25,10 @@
  * Status: a daemon tells master it is available (waiting for a
  * connection) or taken, as a struct server_status record on the status
  * pipe; master forks another process of the service when none is
- * available and the process limit allows.
+ * available and the process limit allows. server_run_* report available
+ * once as they start serving: a process that dies before its first report
+ * failed to start, and master throttles its service. The calls the loops
+ * make are all in sandbox.c's base list.
  *
  * server_run_single serves one connection at a time (smtpd, cleanup,
  * local): accept, report taken, call the service, report available; exit

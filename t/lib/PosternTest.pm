@@ -38,7 +38,14 @@ sub free_port {
 sub run_cmd {
 	my ($self, @cmd) = @_;
 	my @pre = $self->{run_as} ? ('runuser', '-u', $self->{run_as}, '--') : ();
-	my $out = qx{@pre @cmd 2>&1};
+	my $pid = open(my $fh, '-|') // die "fork: $!";
+	if ($pid == 0) {
+		open STDERR, '>&', \*STDOUT;
+		exec @pre, @cmd or POSIX::_exit(127);
+	}
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
 	return ($? >> 8, $out);
 }
 
@@ -142,6 +149,16 @@ sub master_pid {
 	return $p;
 }
 
+# gone - whether process pid has exited (a zombie waiting for init to reap
+# it counts as gone), polled for up to 10 s
+sub gone {
+	my ($pid) = @_;
+	return PosternTest->wait_until(sub {
+		my $st = slurp("/proc/$pid/stat");
+		!defined $st || $st =~ /^\d+ \(.*\) Z /;
+	}, 10);
+}
+
 # wait_until - poll cond every 20 ms until true or the deadline (seconds)
 sub wait_until {
 	my ($self, $cond, $secs) = @_;
@@ -184,10 +201,10 @@ sub maildir_new { return "$HOMES/$_[1]/Maildir/new" }
 
 sub files_in {
 	my ($dir) = @_;
-	opendir(my $d, $dir) or return ();
-	my @f = sort grep { !/^\./ } readdir $d;
+	opendir(my $d, $dir) or return wantarray ? () : 0;
+	my @f = map { "$dir/$_" } sort grep { !/^\./ } readdir $d;
 	closedir $d;
-	return map { "$dir/$_" } @f;
+	return @f;
 }
 
 # wait_files - wait until DIR holds at least N files; returns them

@@ -100,7 +100,8 @@ count_dir(const char *path, struct buf *name)
 	if ((dir = opendir(path)) == NULL)
 		return -1;
 	while ((e = readdir(dir)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
 			continue;
 		n++;
 		if (name != NULL)
@@ -182,8 +183,8 @@ test_names(void)
 
 	for (i = 0; i < SYS_ARRAY_LEN(name_cases); i++) {
 		c = &name_cases[i];
-		ret = local_maildir_name(out, c->sec, c->usec, c->pid, c->count,
-		    c->host);
+		ret = local_maildir_name(out, c->sec, c->usec, c->pid,
+		    c->count, c->host);
 		if (c->want == NULL)
 			is_int(ret, -1, c->name);
 		else if (ret < 0)
@@ -402,6 +403,7 @@ test_mbox(struct local_delivery *d, struct local_rcpt *r)
 	buf_free(big);
 }
 
+/* main - run the cases, print TAP */
 int
 main(void)
 {

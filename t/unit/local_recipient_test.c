@@ -159,6 +159,7 @@ check_case(struct local_rcpt *r, const struct rcpt_case *c)
 		    buf_str(r->rel), buf_str(r->delivered_to));
 }
 
+/* main - run the cases, print TAP */
 int
 main(void)
 {

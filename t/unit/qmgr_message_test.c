@@ -15,6 +15,8 @@
 #include "params.h"
 #include "rec.h"
 
+#include <dirent.h>
+
 /* how a test file differs from the good one */
 enum mut {
 	MUT_NONE, MUT_NO_END, MUT_TRAILING, MUT_VERSION, MUT_SIZE_LATE,
@@ -22,7 +24,7 @@ enum mut {
 	MUT_NO_TIME, MUT_NO_SENDER, MUT_BAD_TIME, MUT_ORCPT_ALONE,
 	MUT_NOTIFY_RANGE, MUT_EMPTY_RCPT, MUT_DUP_ENVID, MUT_HUGE_RECORD,
 	MUT_BAD_TYPE, MUT_EMPTY_FILE, MUT_END_PAYLOAD, MUT_DATA_IN_ENVELOPE,
-	MUT_DUP_SENDER, MUT_NUL_SENDER,
+	MUT_DUP_SENDER, MUT_NUL_SENDER, MUT_CTRL_RCPT,
 };
 
 static const struct tcase {
@@ -51,6 +53,7 @@ static const struct tcase {
 	{"DATA record in the envelope", MUT_DATA_IN_ENVELOPE},
 	{"duplicate SENDER", MUT_DUP_SENDER},
 	{"NUL byte in the sender", MUT_NUL_SENDER},
+	{"CR LF in a recipient", MUT_CTRL_RCPT},
 };
 
 /* what the good file holds, for the checks */
@@ -79,14 +82,86 @@ put_size(struct rec_writer *w, long long total, long long off,
 	(void)rec_put(w, REC_SIZE, size, REC_SIZE_LEN);
 }
 
+/* write_records - the records of the good file, with mutation m */
+static void
+write_records(struct rec_writer *w, enum mut m)
+{
+	char    size[REC_SIZE_LEN + 1];
+	off_t   size_off, msg_off;
+	long long total, clen = (long long)strlen(good_body), nrcpt = 3;
+
+	(void)rec_put_str(w, REC_VERSION, m == MUT_VERSION ?
+	    "postern-queue 9" : REC_VERSION_TEXT);
+	if (m == MUT_SIZE_LATE)
+		(void)rec_put_str(w, REC_TIME, "1700000000.123456");
+	size_off = w->offset;
+	put_size(w, 0, 0, 0, 0);
+	if (m != MUT_NO_TIME && m != MUT_SIZE_LATE)
+		(void)rec_put_str(w, REC_TIME, m == MUT_BAD_TIME ?
+		    "1700000000.x" : "1700000000.123456");
+	if (m != MUT_NO_SENDER) {
+		if (m == MUT_NUL_SENDER)
+			(void)rec_put(w, REC_SENDER, "a\0b@example.org", 15);
+		else
+			(void)rec_put_str(w, REC_SENDER, "alice@example.org");
+	}
+	if (m == MUT_DUP_SENDER)
+		(void)rec_put_str(w, REC_SENDER, "eve@example.org");
+	(void)rec_put_str(w, REC_ATTR, "client_address=192.0.2.1");
+	(void)rec_put_str(w, REC_ATTR, "dsn_envid=ENV42");
+	if (m == MUT_DUP_ENVID)
+		(void)rec_put_str(w, REC_ATTR, "dsn_envid=ENV43");
+	(void)rec_put_str(w, REC_ATTR, "dsn_ret=HDRS");
+	if (m == MUT_BAD_TYPE)
+		(void)rec_put_str(w, 'Z', "what");
+	if (m == MUT_DATA_IN_ENVELOPE)
+		(void)rec_put_str(w, REC_DATA, "early");
+	if (m == MUT_HUGE_RECORD) {
+		static char big[REC_MAX_DEFAULT + 1];
+
+		memset(big, 'x', sizeof(big));
+		(void)rec_put(w, REC_ATTR, big, sizeof(big));
+	}
+	/* a finished recipient, then two live ones */
+	(void)rec_put_str(w, REC_DONE, "done@example.com");
+	(void)rec_put_str(w, REC_ORCPT, "rfc822;orig@example.com");
+	(void)rec_put_str(w, REC_NOTIFY, m == MUT_NOTIFY_RANGE ? "16" : "6");
+	good_rcpt_off[0] = rec_put_str(w, REC_RCPT, "bob@example.com");
+	good_rcpt_off[1] = rec_put_str(w, REC_RCPT, m == MUT_EMPTY_RCPT ?
+	    "" : m == MUT_CTRL_RCPT ? "carol@example.net\r\nX-Evil: 1" :
+	    "carol@example.net");
+	if (m == MUT_ORCPT_ALONE)
+		(void)rec_put_str(w, REC_ORCPT, "rfc822;lost@example.com");
+	msg_off = rec_put(w, REC_MESSAGE, "", 0);
+	good_msg_off = msg_off;
+	(void)rec_put(w, REC_DATA, good_body, 7);
+	(void)rec_put(w, REC_DATA, good_body + 7, strlen(good_body) - 7);
+	if (m != MUT_NO_END)
+		(void)rec_put(w, REC_END, m == MUT_END_PAYLOAD ? "x" : "",
+		    m == MUT_END_PAYLOAD ? 1 : 0);
+	if (m == MUT_TRAILING)
+		(void)rec_put_str(w, REC_DATA, "after the end");
+	total = (long long)w->offset;
+	if (m == MUT_SIZE_TOTAL)
+		total++;
+	if (m == MUT_SIZE_RCPTS)
+		nrcpt = 2;
+	(void)snprintf(size, sizeof(size), REC_SIZE_FMT, total,
+	    (long long)msg_off + (m == MUT_SIZE_OFFSET ? 5 : 0), clen, nrcpt);
+	if (m == MUT_SIZE_JUNK)
+		size[3] = 'k';
+	if (rec_overwrite(w, size_off, size, REC_SIZE_LEN) < 0) {
+		perror("rec_overwrite");
+		exit(1);
+	}
+}
+
 /* write_file - queue/id with mutation m; mode as given */
 static void
 write_file(const char *queue, const char *id, enum mut m, mode_t mode)
 {
-	char    path[QUEUE_PATH_SIZE], size[REC_SIZE_LEN + 1];
+	char    path[QUEUE_PATH_SIZE];
 	struct rec_writer w;
-	off_t   size_off = 0, msg_off, end;
-	long long total, clen = (long long)strlen(good_body), nrcpt = 3;
 	int     fd;
 
 	(void)queue_path(path, sizeof(path), queue, id);
@@ -96,73 +171,8 @@ write_file(const char *queue, const char *id, enum mut m, mode_t mode)
 		exit(1);
 	}
 	rec_writer_init(&w, fd);
-	if (m == MUT_EMPTY_FILE)
-		goto out;
-	(void)rec_put_str(&w, REC_VERSION, m == MUT_VERSION ?
-	    "postern-queue 9" : REC_VERSION_TEXT);
-	if (m == MUT_SIZE_LATE)
-		(void)rec_put_str(&w, REC_TIME, "1700000000.123456");
-	size_off = w.offset;
-	put_size(&w, 0, 0, 0, 0);
-	if (m != MUT_NO_TIME && m != MUT_SIZE_LATE)
-		(void)rec_put_str(&w, REC_TIME, m == MUT_BAD_TIME ?
-		    "1700000000.x" : "1700000000.123456");
-	if (m != MUT_NO_SENDER) {
-		if (m == MUT_NUL_SENDER)
-			(void)rec_put(&w, REC_SENDER, "a\0b@example.org", 15);
-		else
-			(void)rec_put_str(&w, REC_SENDER, "alice@example.org");
-	}
-	if (m == MUT_DUP_SENDER)
-		(void)rec_put_str(&w, REC_SENDER, "eve@example.org");
-	(void)rec_put_str(&w, REC_ATTR, "client_address=192.0.2.1");
-	(void)rec_put_str(&w, REC_ATTR, "dsn_envid=ENV42");
-	if (m == MUT_DUP_ENVID)
-		(void)rec_put_str(&w, REC_ATTR, "dsn_envid=ENV43");
-	(void)rec_put_str(&w, REC_ATTR, "dsn_ret=HDRS");
-	if (m == MUT_BAD_TYPE)
-		(void)rec_put_str(&w, 'Z', "what");
-	if (m == MUT_DATA_IN_ENVELOPE)
-		(void)rec_put_str(&w, REC_DATA, "early");
-	if (m == MUT_HUGE_RECORD) {
-		static char big[REC_MAX_DEFAULT + 1];
-
-		memset(big, 'x', sizeof(big));
-		(void)rec_put(&w, REC_ATTR, big, sizeof(big));
-	}
-	/* a finished recipient, then two live ones */
-	(void)rec_put_str(&w, REC_DONE, "done@example.com");
-	(void)rec_put_str(&w, REC_ORCPT, "rfc822;orig@example.com");
-	(void)rec_put_str(&w, REC_NOTIFY, m == MUT_NOTIFY_RANGE ? "16" : "6");
-	good_rcpt_off[0] = rec_put_str(&w, REC_RCPT, "bob@example.com");
-	good_rcpt_off[1] = rec_put_str(&w, REC_RCPT, m == MUT_EMPTY_RCPT ?
-	    "" : "carol@example.net");
-	if (m == MUT_ORCPT_ALONE)
-		(void)rec_put_str(&w, REC_ORCPT, "rfc822;lost@example.com");
-	msg_off = rec_put(&w, REC_MESSAGE, "", 0);
-	good_msg_off = msg_off;
-	(void)rec_put(&w, REC_DATA, good_body, 7);
-	(void)rec_put(&w, REC_DATA, good_body + 7, strlen(good_body) - 7);
-	if (m != MUT_NO_END)
-		(void)rec_put(&w, REC_END, m == MUT_END_PAYLOAD ? "x" : "",
-		    m == MUT_END_PAYLOAD ? 1 : 0);
-	if (m == MUT_TRAILING)
-		(void)rec_put_str(&w, REC_DATA, "after the end");
-	end = w.offset;
-	total = (long long)end;
-	if (m == MUT_SIZE_TOTAL)
-		total++;
-	if (m == MUT_SIZE_RCPTS)
-		nrcpt = 2;
-	(void)snprintf(size, sizeof(size), REC_SIZE_FMT, total,
-	    (long long)msg_off + (m == MUT_SIZE_OFFSET ? 5 : 0), clen, nrcpt);
-	if (m == MUT_SIZE_JUNK)
-		size[3] = 'k';
-	if (rec_overwrite(&w, size_off, size, REC_SIZE_LEN) < 0) {
-		perror("rec_overwrite");
-		exit(1);
-	}
-out:
+	if (m != MUT_EMPTY_FILE)
+		write_records(&w, m);
 	if (rec_flush(&w) < 0) {
 		perror("rec_flush");
 		exit(1);
@@ -311,6 +321,33 @@ test_other(void)
 	    QMGR_LOAD_GONE, "bad queue id refused");
 }
 
+/* remove_tree - remove the files of the test's queue directories, the
+ * directories and the top directory (cwd) */
+static void
+remove_tree(const char *const *dirs, size_t n, const char *top)
+{
+	struct dirent *de;
+	char    path[PATH_MAX];
+	DIR    *d;
+	size_t  i;
+
+	for (i = 0; i < n; i++) {
+		if ((d = opendir(dirs[i])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			(void)snprintf(path, sizeof(path), "%s/%s", dirs[i],
+			    de->d_name);
+			(void)unlink(path);	/* best effort */
+		}
+		(void)closedir(d);
+		(void)rmdir(dirs[i]);		/* best effort */
+	}
+	if (chdir("/") == 0)
+		(void)rmdir(top);		/* best effort */
+}
+
 int
 main(void)
 {
@@ -336,5 +373,6 @@ main(void)
 	test_mark();
 	test_corrupt();
 	test_other();
+	remove_tree(dirs, SYS_ARRAY_LEN(dirs), dir);
 	return done();
 }

@@ -55,7 +55,7 @@ static const struct verb_case verb_cases[] = {
 struct path_case {
 	const char *name;
 	bool	rcpt;		/* RCPT TO (else MAIL FROM) */
-	bool	utf8;		/* RCPT: the transaction has SMTPUTF8 */
+	bool	utf8;		/* RCPT: the MAIL had SMTPUTF8 */
 	bool	utf8_off;	/* smtputf8_enable = no */
 	const char *arg;
 	const char *reply;	/* NULL: accepted */
@@ -367,8 +367,9 @@ main(void)
 		const struct xtext_case *c = xtext_cases + i;
 
 		ret = smtpd_cmd_xtext(c->in, strlen(c->in), out);
-		if (!ok(c->want ? ret == 0 && strcmp(buf_str(out), c->want) == 0
-		    : ret == -1, "xtext: %s", c->name))
+		if (!ok(c->want ? ret == 0
+		    && strcmp(buf_str(out), c->want) == 0 : ret == -1,
+		    "xtext: %s", c->name))
 			diag("got %d \"%s\"", ret, buf_str(out));
 	}
 	/* a failed MAIL leaves no half-parsed state behind */
