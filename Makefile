@@ -68,10 +68,12 @@ $(BUILD)/t/%.t: $(BUILD)/obj/t/unit/%_test.o $$(call prog_objs,$$*) $(UTIL_LIB)
 
 units: $(UNITS) $(FUZZ)
 
-# a fuzz target: t/fuzz/X.c with util; reads one input (file or stdin)
-$(BUILD)/fuzz/%: $(BUILD)/obj/t/fuzz/%.o $(UTIL_LIB)
+# a fuzz target: t/fuzz/X.c with util (and, named PROG_x, like a unit
+# test, PROG's objects but PROG.o); reads one input (file or stdin)
+$(BUILD)/fuzz/%: $(BUILD)/obj/t/fuzz/%.o $$(call prog_objs,$$*) $(UTIL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_HARD) -o $@ $< $(UTIL_LIB) $(LIBS)
+	$(CC) $(LDFLAGS_HARD) -o $@ $(filter %.o,$^) $(UTIL_LIB) $(LIBS)
+
 
 deps:
 	@sh mk/deps.sh

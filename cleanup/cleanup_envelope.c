@@ -6,10 +6,11 @@
  * (arrival "seconds.microseconds"), SENDER and one ATTR "name=value" per
  * attribute; cleanup_envelope_rcpt writes [ORCPT] [NOTIFY] RCPT;
  * cleanup_envelope_commit writes END, fills SIZE in place (rec_overwrite,
- * a pwrite) before anything is fsync'd, then hands the file to
- * queue_commit (fchmod ready, fsync, fsync of incoming/). Until that
- * succeeds, every failure path unlinks the file (queue_abort), and qmgr
- * never takes a file that is not in the ready mode.
+ * a pwrite) before anything is fsync'd, makes the file ready
+ * (queue_ready), tells qmgr, and only then makes it durable (queue_commit:
+ * fsync, fsync of incoming/ and active/), so that delivery runs while the
+ * fsync does. Until the file is ready every failure path unlinks it
+ * (queue_abort); after that it is qmgr's and stays.
  *
  * Failures are sticky (cleanup_fail): after the first one nothing more is
  * written and the reply to req=done carries it. The values written here
@@ -182,6 +183,14 @@ cleanup_envelope_commit(struct cleanup_state *st, struct buf *why)
 		log_panic("cleanup_envelope_commit: size record overflow");
 	if (rec_overwrite(&st->qf.w, st->size_offset, size, REC_SIZE_LEN) < 0)
 		return cleanup_envelope_write_error(st, "size");
+	/* ready first, qmgr told, then durable: delivery overlaps the fsync
+	 * (util/queue.h); the reply still waits for queue_commit */
+	if (queue_ready(&st->qf, why) < 0) {
+		log_warn("%s: write queue file: %s", st->qf.id, buf_str(why));
+		cleanup_fail(st, PROTO_STATUS_DEFER, CLEANUP_REASON_WRITE);
+		return -1;
+	}
+	cleanup_notify(st->qf.id);
 	if (queue_commit(&st->qf, why) < 0) {
 		log_warn("%s: commit queue file: %s", st->qf.id, buf_str(why));
 		cleanup_fail(st, PROTO_STATUS_DEFER, CLEANUP_REASON_WRITE);

@@ -207,10 +207,8 @@ cleanup_service_done(struct cleanup_state *st, struct ipc *ipc,
 	    && cleanup_envelope_commit(st, why) == 0) {
 		buf_free(why);
 		cleanup_state_reset(st);
-		ret = cleanup_service_reply(ipc, PROTO_STATUS_OK, id,
+		return cleanup_service_reply(ipc, PROTO_STATUS_OK, id,
 		    CLEANUP_REASON_OK);
-		cleanup_notify(id);
-		return ret;
 	}
 	buf_free(why);
 	log_warn("%s: %s: %s; from=<%s>", id,

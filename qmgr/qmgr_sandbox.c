@@ -6,7 +6,9 @@
  * AF_UNIX socket(). qmgr's own needs: open queue files and directories
  * (openat), list queue directories (getdents64), move files between queue
  * directories (rename and its *at forms, as the C library picks), remove
- * finished files and defer logs (unlink, unlinkat), and set the retry time
+ * finished files and defer logs (unlink, unlinkat; a finished file is
+ * emptied for the recycle pool with ftruncate and fchmod, see
+ * util/queue.h), and set the retry time
  * of a deferred file (utimensat, which futimens uses too). It never execs,
  * forks or writes outside the queue directory (it is chrooted there).
  */
@@ -14,7 +16,7 @@
 
 const char *const qmgr_syscalls[] = {
 	"openat", "getdents64", "rename", "renameat", "renameat2", "unlink",
-	"unlinkat", "utimensat",
+	"unlinkat", "utimensat", "ftruncate", "fchmod",
 };
 
 const size_t qmgr_syscalls_count = SYS_ARRAY_LEN(qmgr_syscalls);

@@ -136,6 +136,8 @@ void	smtpd_verb_run(struct smtpd_session *s, const struct smtpd_cmd *c);
 /* smtpd_cmd.c */
 const char *smtpd_cmd_name(enum smtpd_verb verb);	/* lower case */
 void	smtpd_cmd_parse(char *line, struct smtpd_cmd *cmd);
+/* smtpd_cmd_printable - every byte printable ASCII (or 8-bit if allowed) */
+bool	smtpd_cmd_printable(const char *s, size_t len, bool allow_8bit);
 void	smtpd_mail_args_init(struct smtpd_mail_args *m);
 void	smtpd_mail_args_reset(struct smtpd_mail_args *m);
 void	smtpd_mail_args_free(struct smtpd_mail_args *m);

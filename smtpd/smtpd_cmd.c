@@ -225,7 +225,7 @@ smtpd_cmd_has_8bit(const char *s, size_t len)
 
 /* smtpd_cmd_printable - whether every byte is printable ASCII, or 8-bit
  * when allowed */
-static bool
+bool
 smtpd_cmd_printable(const char *s, size_t len, bool allow_8bit)
 {
 	size_t  i;

@@ -12,11 +12,15 @@
  * directory by a link must not get root to chown its target).
  */
 #include "queue.h"
+
+#include <dirent.h>
 #include "buf.h"
 #include "log.h"
 #include "str.h"
 
 #define QUEUE_CREATE_TRIES	100
+#define QUEUE_RECYCLE_NEW	"new."	/* queue_create_fresh's names */
+#define QUEUE_RECYCLE_TRIES	8	/* slots looked at per get or put */
 #define QUEUE_DIR_CACHE		16
 #define QUEUE_NAME_MAX		32
 
@@ -31,6 +35,7 @@ const struct queue_dir_spec queue_dirs[] = {
 	{"private", 0700, false, false},
 	{"public", 0710, true, false},
 	{"pid", 0755, false, true},
+	{QUEUE_RECYCLE, 0700, false, false},
 };
 const size_t queue_dirs_count = SYS_ARRAY_LEN(queue_dirs);
 
@@ -113,6 +118,107 @@ queue_path(char *out, size_t size, const char *queue, const char *id)
 	return 0;
 }
 
+/* queue_recycle_slot - the next slot name of this process's rotation */
+static void
+queue_recycle_slot(char *out, size_t size)
+{
+	static unsigned next;
+
+	if (next == 0)
+		next = (unsigned)getpid();
+	next++;
+	(void)snprintf(out, size, "%s/%03u", QUEUE_RECYCLE,
+	    next % QUEUE_RECYCLE_SLOTS);
+}
+
+/* queue_recycle_get - claim an emptied file from the pool as path; an open
+ * descriptor, exactly like a new O_EXCL file, or -1 (none: create one) */
+static int
+queue_recycle_get(const char *path)
+{
+	char	slot[QUEUE_PATH_SIZE];
+	struct stat st;
+	int	fd, tries;
+
+	for (tries = 0; ; tries++) {
+		if (tries == QUEUE_RECYCLE_TRIES)
+			return -1;
+		queue_recycle_slot(slot, sizeof(slot));
+		if (renameat2(AT_FDCWD, slot, AT_FDCWD, path,
+		    RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != ENOENT)
+			return -1;
+	}
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* only a file its producer has finished emptying is taken */
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+	    && st.st_nlink == 1 && st.st_size == 0 && st.st_uid == geteuid()
+	    && (st.st_mode & 07777) == QUEUE_MODE_WRITING)
+		return fd;
+	if (fd >= 0)
+		(void)close(fd);	/* not usable: gone below */
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("remove unusable recycled file %s: %m", path);
+	return -1;
+}
+
+/* queue_recycle_put - move path into the pool, then empty it; -1 when no
+ * slot is free (the caller unlinks) */
+static int
+queue_recycle_put(const char *path)
+{
+	char	slot[QUEUE_PATH_SIZE];
+	int	fd, tries;
+
+	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	for (tries = 0; tries < QUEUE_RECYCLE_TRIES; tries++) {
+		queue_recycle_slot(slot, sizeof(slot));
+		if (renameat2(AT_FDCWD, path, AT_FDCWD, slot,
+		    RENAME_NOREPLACE) == 0) {
+			/* in the pool: empty it, then make it takeable (the
+			 * mode is the last change, see queue_recycle_get) */
+			if (ftruncate(fd, 0) < 0
+			    || fchmod(fd, QUEUE_MODE_WRITING) < 0)
+				log_warn("empty recycled queue file %s: %m",
+				    slot);
+			(void)close(fd);	/* nothing written through it */
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	(void)close(fd);	/* nothing written through it */
+	return -1;
+}
+
+/* queue_create_fresh - a new inode for path, made in recycle/ and then
+ * moved into place: allocating an inode can take long (see queue.h), and
+ * doing it under the lock of incoming/ would stall qmgr's renames out of
+ * incoming/ meanwhile. An open descriptor, or -1 with errno (EEXIST: the
+ * id is taken) */
+static int
+queue_create_fresh(const char *path, const char *id)
+{
+	char	tmp[QUEUE_PATH_SIZE];
+	int	fd, err;
+
+	(void)snprintf(tmp, sizeof(tmp), "%s/%s%s", QUEUE_RECYCLE,
+	    QUEUE_RECYCLE_NEW, id);
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+	    QUEUE_MODE_WRITING);
+	if (fd < 0)
+		return -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return fd;
+	err = errno;
+	(void)unlink(tmp);	/* reporting the rename's error */
+	(void)close(fd);
+	errno = err;
+	return -1;
+}
+
 /* queue_create - a new file in queue with a fresh ID */
 int
 queue_create(struct queue_file *qf, const char *queue, struct buf *why)
@@ -124,6 +230,7 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 		queue = QUEUE_INCOMING;
 	qf->queue = queue;
 	qf->fd = -1;
+	qf->ready = false;
 	qf->w.out = NULL;
 	for (tries = 0; tries < QUEUE_CREATE_TRIES; tries++) {
 		queue_id_new(qf->id);
@@ -132,8 +239,9 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 			    queue);
 			return -1;
 		}
-		fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-		    QUEUE_MODE_WRITING);
+		if (tries == 0 && (fd = queue_recycle_get(path)) >= 0)
+			break;
+		fd = queue_create_fresh(path, qf->id);
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST && errno != EINTR) {
@@ -152,33 +260,47 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 	return 0;
 }
 
+/* queue_ready - flush and fchmod ready; qmgr may take the file from now */
+int
+queue_ready(struct queue_file *qf, struct buf *why)
+{
+	if (qf->fd < 0)
+		log_panic("queue_ready: %s: file not open", qf->id);
+	if (rec_flush(&qf->w) < 0) {
+		queue_why(why, "write queue file %s/%s: %s", qf->queue, qf->id,
+		    strerror(errno));
+		return -1;
+	}
+	if (fchmod(qf->fd, QUEUE_MODE_READY) < 0) {
+		queue_why(why, "fchmod queue file %s/%s: %s", qf->queue,
+		    qf->id, strerror(errno));
+		return -1;
+	}
+	qf->ready = true;
+	return 0;
+}
+
 /* queue_commit - make the file durable and ready; 0 or -1 with why */
 int
 queue_commit(struct queue_file *qf, struct buf *why)
 {
 	char    path[QUEUE_PATH_SIZE];
 	int     fd = qf->fd;
+	bool	shared = qf->ready;
 
 	if (fd < 0)
 		log_panic("queue_commit: %s: file not open", qf->id);
-	if (rec_flush(&qf->w) < 0) {
-		queue_why(why, "write queue file %s/%s: %s", qf->queue, qf->id,
-		    strerror(errno));
+	if (!qf->ready && queue_ready(qf, why) < 0)
 		return -1;
-	}
-	if (fchmod(fd, QUEUE_MODE_READY) < 0) {
-		queue_why(why, "fchmod queue file %s/%s: %s", qf->queue,
-		    qf->id, strerror(errno));
-		return -1;
-	}
 	if (fsync(fd) < 0) {
 		queue_why(why, "fsync queue file %s/%s: %s", qf->queue, qf->id,
 		    strerror(errno));
 		return -1;
 	}
-	if (queue_fsync_dir(qf->queue) < 0) {
-		queue_why(why, "fsync queue directory %s: %s", qf->queue,
-		    strerror(errno));
+	if (queue_fsync_dir(qf->queue) < 0
+	    || (shared && strcmp(qf->queue, QUEUE_ACTIVE) != 0
+		&& queue_fsync_dir(QUEUE_ACTIVE) < 0)) {
+		queue_why(why, "fsync queue directory: %s", strerror(errno));
 		return -1;
 	}
 	rec_writer_done(&qf->w);
@@ -187,21 +309,27 @@ queue_commit(struct queue_file *qf, struct buf *why)
 		queue_why(why, "close queue file %s/%s: %s", qf->queue, qf->id,
 		    strerror(errno));
 		/* the caller's queue_abort cannot see the file any more */
-		if (queue_path(path, sizeof(path), qf->queue, qf->id) == 0)
+		if (!shared && queue_path(path, sizeof(path), qf->queue,
+		    qf->id) == 0)
 			(void)unlink(path);	/* best effort: it failed */
 		return -1;
 	}
 	return 0;
 }
 
-/* queue_abort - unlink and close an uncommitted file */
+/* queue_abort - unlink and close an uncommitted file (not a ready one) */
 void
 queue_abort(struct queue_file *qf)
 {
 	char    path[QUEUE_PATH_SIZE];
 
 	if (qf->fd >= 0) {
-		if (queue_path(path, sizeof(path), qf->queue, qf->id) == 0
+		/* a ready file may be qmgr's already: it stays, and the
+		 * client, told to try again, may cause a duplicate */
+		if (qf->ready)
+			log_warn("%s: queue file left to qmgr although its "
+			    "commit failed", qf->id);
+		else if (queue_path(path, sizeof(path), qf->queue, qf->id) == 0
 		    && unlink(path) < 0 && errno != ENOENT)
 			log_warn("%s: remove unfinished queue file %s: %m",
 			    qf->id, path);
@@ -235,6 +363,11 @@ queue_remove(const char *queue, const char *id)
 		errno = EINVAL;
 		return -1;
 	}
+	/* a message file goes to the recycle pool: creating and deleting an
+	 * inode per message is what costs most in file systems that scan
+	 * recently freed inodes (ext4 without a journal) */
+	if (strcmp(queue, QUEUE_DEFER_LOG) != 0 && queue_recycle_put(path) == 0)
+		return 0;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;
 	return 0;
@@ -374,6 +507,51 @@ fail:
 	return -1;
 }
 
+/* queue_setup_recycle_leftovers - remove the half-made files of
+ * queue_create_fresh that a crash left in recycle/ */
+static void
+queue_setup_recycle_leftovers(int dfd)
+{
+	struct dirent *e;
+	DIR	*dir;
+	int	fd;
+
+	fd = openat(dfd, QUEUE_RECYCLE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			(void)close(fd);	/* nothing to clean then */
+		return;
+	}
+	while ((e = readdir(dir)) != NULL)
+		if (strncmp(e->d_name, QUEUE_RECYCLE_NEW,
+		    strlen(QUEUE_RECYCLE_NEW)) == 0)
+			(void)unlinkat(fd, e->d_name, 0);	/* garbage */
+	(void)closedir(dir);	/* read-only */
+}
+
+/* queue_setup_recycle - fill the empty slots of the recycle pool, so that
+ * even the first messages after a start need no new inode; a failure only
+ * costs that saving */
+static void
+queue_setup_recycle(int dfd, uid_t uid, gid_t gid)
+{
+	char	slot[QUEUE_PATH_SIZE];
+	unsigned n;
+	int	fd;
+
+	queue_setup_recycle_leftovers(dfd);
+	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
+		(void)snprintf(slot, sizeof(slot), "%s/%03u", QUEUE_RECYCLE, n);
+		fd = openat(dfd, slot, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW
+		    | O_CLOEXEC, QUEUE_MODE_WRITING);
+		if (fd < 0)
+			continue;	/* taken already, or no room: no harm */
+		if (fchown(fd, uid, gid) < 0)
+			(void)unlinkat(dfd, slot, 0);	/* not takeable */
+		(void)close(fd);	/* empty: nothing to lose */
+	}
+}
+
 /* queue_setup - create the queue directory tree with its modes */
 int
 queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
@@ -412,6 +590,7 @@ queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
 			return -1;
 		}
 	}
+	queue_setup_recycle(dfd, owner_uid, owner_gid);
 	if (close(dfd) < 0) {
 		queue_why(why, "close queue directory %s: %s", queue_directory,
 		    strerror(errno));

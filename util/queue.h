@@ -10,15 +10,27 @@
  *   state     directory  mode  commit point (who)
  *   writing   incoming   0600  created O_EXCL (cleanup)
  *   ready     incoming   0700  records + END written and flushed, fchmod
- *                              0700, file fsync'd, directory fsync'd
- *                              (cleanup); only now does cleanup report
- *                              success
+ *                              0700 (queue_ready, cleanup); qmgr may take
+ *                              the file from now on
+ *   durable   incoming   0700  file fsync'd, then incoming/ and active/
+ *   (or active)                fsync'd (queue_commit, cleanup); only now
+ *                              does cleanup report success
  *   active    active     0700  rename incoming -> active (qmgr)
  *   deferred  deferred   0700  rename active -> deferred, mtime set to the
  *                              next retry time (qmgr); reasons in defer/ID
  *   hold      hold       0700  rename by the administrator
  *   corrupt   corrupt    any   rename by whoever finds the file malformed
- *   gone      -          -     unlink after the last recipient is done (qmgr)
+ *   gone      recycle    0600  after the last recipient is done (qmgr):
+ *                              queue_remove moves the file into one of
+ *                              QUEUE_RECYCLE_SLOTS slots of recycle/ and
+ *                              empties it, or unlinks it when all are taken
+ *
+ * The recycle pool saves an inode allocation and release per message, the
+ * costliest part of a queue file on file systems that scan recently freed
+ * inodes. queue_create takes a slot by renaming it (RENAME_NOREPLACE) to
+ * its new name, and uses it only if it is empty, 0600, single-linked and
+ * ours, which its producer makes it last: a file caught half-emptied, or
+ * left there by a crash, is unlinked instead. Nothing reads recycle/.
  *
  * Recovery at qmgr start: a file in incoming that is not in the ready mode
  * is an unfinished submission; it is removed once older than
@@ -28,6 +40,17 @@
  * Renames between queue directories are not followed by directory fsyncs:
  * after a crash the file is found in one directory or the other and both
  * are recovered; only creation is a commit point and it is fsync'd.
+ *
+ * Why qmgr may take a file before it is durable: delivery then runs in
+ * parallel with cleanup's fsync instead of after it, which takes one
+ * fsync off the time from the client's final dot to the mailbox. The file
+ * is complete when it becomes ready, so what qmgr reads is what the fsync
+ * makes durable. A crash before the fsync finished may deliver a message
+ * the client never saw acknowledged (the client retries: a duplicate),
+ * never lose an acknowledged one. Because qmgr may already have renamed the
+ * file into active/, queue_commit fsyncs both directories; in-place
+ * renames between them are ordered by the file system's journal (ext4,
+ * XFS), as the no-fsync renames below already assume.
  *
  * Why fchmod comes before the file fsync (as in Postfix): one fsync then
  * makes the data and the ready mode durable together. With the mode
@@ -60,6 +83,8 @@ struct buf;
 #define QUEUE_HOLD	"hold"
 #define QUEUE_CORRUPT	"corrupt"
 #define QUEUE_DEFER_LOG	"defer"
+#define QUEUE_RECYCLE	"recycle"
+#define QUEUE_RECYCLE_SLOTS	512	/* files kept for reuse, at most */
 
 #define QUEUE_MODE_WRITING	0600
 #define QUEUE_MODE_READY	0700
@@ -87,6 +112,7 @@ struct queue_file {
 	char	id[QUEUE_ID_SIZE];
 	const char *queue;
 	int	fd;
+	bool	ready;		/* queue_ready done: others may have it */
 	struct rec_writer w;
 };
 
@@ -95,16 +121,23 @@ struct queue_file {
  * constant). 0 or -1 with why. */
 int	queue_create(struct queue_file *qf, const char *queue,
 	    struct buf *why);
-/* queue_commit - flush, fchmod ready, fsync, fsync the directory, close;
- * 0 only when the file is durable (qf->id stays valid). On -1 (why) the
- * caller calls queue_abort. */
+/* queue_ready - flush and fchmod ready: from now on qmgr may take the
+ * file (and rename it). 0, or -1 with why (the caller calls queue_abort) */
+int	queue_ready(struct queue_file *qf, struct buf *why);
+/* queue_commit - queue_ready if not done, fsync, fsync the directory (and
+ * active/ after queue_ready), close; 0 only when the file is durable
+ * (qf->id stays valid). On -1 (why) the caller calls queue_abort unless
+ * qf->ready was set before the call: then qmgr may own the file and it
+ * must stay. */
 int	queue_commit(struct queue_file *qf, struct buf *why);
-/* queue_abort - unlink and close an uncommitted file; never fails */
+/* queue_abort - close an uncommitted file, and unlink it unless
+ * queue_ready made it qmgr's; never fails */
 void	queue_abort(struct queue_file *qf);
 
 /* queue_rename - move id from one queue to another (rename(2)) */
 int	queue_rename(const char *id, const char *from, const char *to);
-/* queue_remove - unlink queue/id; 0, or -1 (ENOENT counts as success) */
+/* queue_remove - recycle (or unlink) queue/id; the defer logs are
+ * unlinked; 0, or -1 (ENOENT counts as success) */
 int	queue_remove(const char *queue, const char *id);
 /* queue_corrupt - move queue/id to corrupt/ and log why */
 void	queue_corrupt(const char *queue, const char *id, const char *why);

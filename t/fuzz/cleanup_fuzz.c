@@ -7,10 +7,11 @@
  * that was accepted must end in LF and carry exactly the headers that were
  * missing; anything else aborts. Header limit 1024 (the smallest
  * header_size_limit), so that the limit paths are reached. The fuzz build
- * rule links util only, so cleanup's two content files are compiled in.
+ * rule links cleanup's objects but cleanup.o (the name says so).
  */
-#include "../../cleanup/cleanup_message.c"
-#include "../../cleanup/cleanup_envelope.c"
+#include "../../cleanup/cleanup.h"
+#include "buf.h"
+#include "log.h"
 
 #define FUZZ_INPUT_MAX	(1024 * 1024)
 #define FUZZ_LIMIT	1024

@@ -12,7 +12,11 @@
  * NOTIFY mask. Anything else aborts. The fuzz build rule links util only,
  * so smtpd_cmd.c is compiled in.
  */
-#include "../../smtpd/smtpd_cmd.c"
+#include "../../smtpd/smtpd.h"
+#include "buf.h"
+#include "log.h"
+#include "params.h"
+#include "rec_type.h"
 #include "mem.h"
 
 #define FUZZ_INPUT_MAX	(1024 * 1024)

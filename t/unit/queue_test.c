@@ -13,6 +13,8 @@
 
 #include "tap.h"
 
+#include <dirent.h>
+
 static char captured[2048];
 
 /* capture - keep the last log line */
@@ -237,6 +239,155 @@ test_files(struct buf *why)
 	ok(queue_fsync_dir("nosuchqueue") < 0, "fsync a missing directory");
 }
 
+/* count_dir - entries of a directory (not . and ..); name_prefix, when
+ * not NULL, counts only names starting with it */
+static int
+count_dir(const char *dir, const char *name_prefix)
+{
+	struct dirent *e;
+	DIR    *d = opendir(dir);
+	int     n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && (name_prefix == NULL
+		    || strncmp(e->d_name, name_prefix, strlen(name_prefix)) == 0))
+			n++;
+	(void)closedir(d);
+	return n;
+}
+
+/* last_entry - "dir/name" of the last entry of dir into out; 0 or -1 */
+static int
+last_entry(const char *dir, char *out, size_t size)
+{
+	struct dirent *e;
+	DIR    *d = opendir(dir);
+	int     ret = -1;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.') {
+			if (snprintf(out, size, "%s/%s", dir, e->d_name)
+			    >= (int)size)
+				break;
+			ret = 0;
+		}
+	(void)closedir(d);
+	return ret;
+}
+
+/* fill_slots - write one byte into every slot of the pool (unusable) */
+static void
+fill_slots(void)
+{
+	char    path[QUEUE_PATH_SIZE];
+	int     fd, n;
+
+	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
+		(void)snprintf(path, sizeof(path), "recycle/%03d", n);
+		if ((fd = open(path, O_WRONLY)) >= 0) {
+			if (write(fd, "x", 1) != 1)
+				log_fatal("write %s: %m", path);
+			(void)close(fd);
+		}
+	}
+}
+
+/* test_recycle - the recycle pool and early readiness of queue.h */
+static void
+test_recycle(const char *top, struct buf *why)
+{
+	struct queue_file qf;
+	char    path[QUEUE_PATH_SIZE], id[QUEUE_ID_SIZE];
+	struct stat st;
+	int     fd, before;
+
+	/* start from a pool made by us, so that the owner check passes */
+	if (system("rm -f recycle/*") != 0)
+		log_fatal("cannot empty recycle/");
+	if ((fd = open("recycle/new.0000000000000000X", O_CREAT | O_WRONLY,
+	    0600)) < 0)
+		log_fatal("create leftover: %m");
+	(void)close(fd);
+	is_int(queue_setup(top, (uid_t)-1, (gid_t)-1, (gid_t)-1, why), 0,
+	    "recycle: setup again");
+	is_int(count_dir("recycle", NULL), QUEUE_RECYCLE_SLOTS,
+	    "recycle: setup fills every slot");
+	is_int(count_dir("recycle", "new."), 0,
+	    "recycle: setup removes half-made files");
+
+	before = count_dir("recycle", NULL);
+	is_int(queue_create(&qf, NULL, why), 0, "recycle: create");
+	ok(count_dir("recycle", NULL) == before - 1,
+	    "recycle: create takes a file from the pool");
+	ok(fstat(qf.fd, &st) == 0 && st.st_size == 0
+	    && (st.st_mode & 07777) == 0600, "recycle: taken file is empty 0600");
+	write_message(&qf);
+	is_int(queue_ready(&qf, why), 0, "recycle: ready");
+	(void)queue_path(path, sizeof(path), "incoming", qf.id);
+	ok(stat(path, &st) == 0 && queue_is_ready(&st),
+	    "ready: mode 0700 before the commit");
+	memcpy(id, qf.id, sizeof(id));
+	is_int(queue_rename(id, "incoming", "active"), 0,
+	    "ready: another process may move it");
+	is_int(queue_commit(&qf, why), 0,
+	    "ready: commit after the move (both directories fsync'd)");
+	(void)queue_path(path, sizeof(path), "active", id);
+	ok(file_ok(path, why), "ready: moved file complete");
+	/* a full pool: the removed file is unlinked */
+	(void)queue_setup(top, (uid_t)-1, (gid_t)-1, (gid_t)-1, why);
+	is_int(queue_remove("active", id), 0, "recycle: remove, pool full");
+	ok(lstat(path, &st) < 0 && count_dir("recycle", NULL)
+	    == QUEUE_RECYCLE_SLOTS, "recycle: pool full, file unlinked");
+	/* an empty pool: a fresh file, recycled on removal */
+	if (system("rm -f recycle/*") != 0)
+		log_fatal("cannot empty recycle/");
+	is_int(queue_create(&qf, NULL, why), 0, "recycle: create, pool empty");
+	write_message(&qf);
+	is_int(queue_commit(&qf, why), 0, "recycle: commit, pool empty");
+	is_int(queue_remove("incoming", qf.id), 0, "recycle: remove");
+	ok(count_dir("recycle", NULL) == 1, "recycle: removed file pooled");
+	ok(last_entry("recycle", path, sizeof(path)) == 0
+	    && stat(path, &st) == 0 && st.st_size == 0
+	    && (st.st_mode & 07777) == 0600,
+	    "recycle: pooled file emptied, mode 0600");
+
+	is_int(queue_create(&qf, NULL, why), 0, "ready: create for abort");
+	write_message(&qf);
+	is_int(queue_ready(&qf, why), 0, "ready: ready for abort");
+	log_set_capture(capture);
+	queue_abort(&qf);
+	log_set_capture(NULL);
+	(void)queue_path(path, sizeof(path), "incoming", qf.id);
+	ok(stat(path, &st) == 0 && strstr(captured, "left to qmgr") != NULL,
+	    "ready: abort leaves a ready file, with a warning");
+	is_int(queue_remove("incoming", qf.id), 0, "ready: cleaned up");
+
+	(void)queue_setup(top, (uid_t)-1, (gid_t)-1, (gid_t)-1, why);
+	fill_slots();
+	before = count_dir("recycle", NULL);
+	is_int(queue_create(&qf, NULL, why), 0,
+	    "recycle: create with unusable slots");
+	ok(fstat(qf.fd, &st) == 0 && st.st_size == 0
+	    && count_dir("recycle", NULL) == before - 1
+	    && count_dir("recycle", "new.") == 0,
+	    "recycle: unusable file dropped, a fresh one made");
+	queue_abort(&qf);
+	if (system("rm -f recycle/*") != 0)
+		log_fatal("cannot empty recycle/");
+	is_int(queue_create(&qf, NULL, why), 0, "recycle: create a defer log");
+	write_message(&qf);
+	is_int(queue_commit(&qf, why), 0, "recycle: commit it");
+	is_int(queue_rename(qf.id, "incoming", QUEUE_DEFER_LOG), 0,
+	    "recycle: move it to defer/");
+	is_int(queue_remove(QUEUE_DEFER_LOG, qf.id), 0,
+	    "recycle: defer log removed");
+	is_int(count_dir("recycle", NULL), 0, "recycle: defer logs not kept");
+}
+
 int
 main(void)
 {
@@ -247,7 +398,7 @@ main(void)
 
 	log_init("queue_test");
 	plan((int)SYS_ARRAY_LEN(id_cases) + 9 + 1 + (int)queue_dirs_count
-	    + 3 + 26);
+	    + 3 + 26 + 29);
 	if (mkdtemp(dir) == NULL || getcwd(old, sizeof(old)) == NULL)
 		log_fatal("mkdtemp: %m");
 	(void)snprintf(top, sizeof(top), "%s/spool/postern", dir);
@@ -256,6 +407,7 @@ main(void)
 	if (chdir(top) < 0)
 		log_fatal("chdir %s: %m", top);
 	test_files(why);
+	test_recycle(top, why);
 	if (chdir(old) < 0)
 		log_fatal("chdir %s: %m", old);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
