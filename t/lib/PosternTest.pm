@@ -98,6 +98,13 @@ cleanup   unix  n       -       $chroot       -       0       cleanup
 qmgr      unix  n       -       $chroot       300     1       qmgr
 local     unix  -       n       n       -       -       local
 CF
+	if (!defined $o{master_cf}) {
+		# the daemons of later work, once they are built
+		print $mc "pickup    unix  n       -       $chroot       60      1       pickup\n"
+		    if -x bin('pickup');
+		print $mc "showq     unix  n       -       $chroot       -       -       showq\n"
+		    if -x bin('showq');
+	}
 	print $mc "$_\n" for @{ $o{master} || [] };
 	close $mc;
 	push @instances, $self;
