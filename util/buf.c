@@ -187,3 +187,17 @@ buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 	b->data[b->len] = '\0';
 }
+
+/* buf_why - replace why's contents with a formatted reason */
+void
+buf_why(struct buf *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL)
+		return;
+	buf_reset(why);
+	va_start(ap, fmt);
+	(void)buf_vprintf(why, fmt, ap);	/* a cut reason still helps */
+	va_end(ap);
+}

@@ -31,6 +31,10 @@ int	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));	/* appends */
 int	buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 int	buf_set(struct buf *b, const char *s);	/* reset + append_str */
+/* buf_why - replace why's contents with a formatted reason; why may be
+ * NULL (then nothing happens); a reason cut at max still helps */
+void	buf_why(struct buf *why, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	buf_truncate(struct buf *b, size_t len);	/* len <= buf_len */
 void	buf_consume(struct buf *b, size_t n);	/* drop n bytes from front */
 

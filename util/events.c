@@ -18,6 +18,7 @@
  * Misuse (a descriptor epoll refuses) is a bug: log_panic.
  */
 #include "events.h"
+#include "deadline.h"
 #include "mem.h"
 #include "log.h"
 
@@ -51,11 +52,7 @@ static unsigned long long events_seq;
 long long
 events_now_ms(void)
 {
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		log_panic("clock_gettime: %m");
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return deadline_now_ms();
 }
 
 /* events_init - create the epoll descriptor once */

@@ -22,6 +22,7 @@
  * holds IPC_OUT_FLUSH bytes, so memory stays bounded for large data.
  */
 #include "ipc.h"
+#include "deadline.h"
 #include "buf.h"
 #include "mem.h"
 #include "log.h"
@@ -45,20 +46,6 @@ struct ipc {
 	struct buf *out;
 };
 
-/* ipc_why - replace why with a formatted reason (why may be NULL) */
-static void __attribute__((format(printf, 2, 3)))
-ipc_why(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	buf_reset(why);
-	va_start(ap, fmt);
-	(void)buf_vprintf(why, fmt, ap);	/* a cut reason still helps */
-	va_end(ap);
-}
-
 /* ipc_printable - a peer's attribute name made safe for messages */
 static const char *
 ipc_printable(char *out, size_t size, const unsigned char *name,
@@ -75,69 +62,16 @@ ipc_printable(char *out, size_t size, const unsigned char *name,
 	return out;
 }
 
-/* ipc_now_ms - monotonic milliseconds */
-static long long
-ipc_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		log_panic("clock_gettime: %m");
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ipc_deadline - the deadline of an operation starting now (-1: none) */
-static long long
-ipc_deadline(const struct ipc *ipc)
-{
-	return ipc->timeout_ms < 0 ? -1 : ipc_now_ms() + ipc->timeout_ms;
-}
-
-/* ipc_wait - poll fd for events until deadline; 0 ready, -1 with errno
- * (ETIMEDOUT when the deadline passed) */
-static int
-ipc_wait(int fd, short events, long long deadline)
-{
-	struct pollfd pfd;
-	long long left;
-	int     n;
-
-	for (;;) {
-		left = -1;
-		if (deadline >= 0) {
-			left = deadline - ipc_now_ms();
-			if (left < 0)
-				left = 0;
-			if (left > INT_MAX)
-				left = INT_MAX;
-		}
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
 /* ipc_open - wrap a connected socket; the ipc owns fd from now on */
 struct ipc *
 ipc_open(int fd, int timeout_ms)
 {
 	struct ipc *ipc;
-	int     flags;
 
 	if (fd < 0)
 		log_panic("ipc_open: bad descriptor %d", fd);
 	/* non-blocking, so that no write can block past the deadline */
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+	if (deadline_nonblock(fd) < 0)
 		log_panic("ipc_open: fcntl descriptor %d: %m", fd);
 	ipc = xcalloc(1, sizeof(*ipc));
 	ipc->fd = fd;
@@ -224,7 +158,7 @@ ipc_connect(const char *service, int timeout_ms, struct buf *why)
 
 	if (*service == '\0' || strchr(service, '/') != NULL
 	    || strlen(service) > 64) {
-		ipc_why(why, "bad service name \"%s\"", service);
+		buf_why(why, "bad service name \"%s\"", service);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -235,7 +169,7 @@ ipc_connect(const char *service, int timeout_ms, struct buf *why)
 			return ipc_open(fd, timeout_ms);
 		err[i] = errno;
 	}
-	ipc_why(why, "connect to service %s: private/%s: %s; public/%s: %s",
+	buf_why(why, "connect to service %s: private/%s: %s; public/%s: %s",
 	    service, service, strerror(err[0]), service, strerror(err[1]));
 	errno = err[1] == ENOENT ? err[0] : err[1];
 	return NULL;
@@ -266,7 +200,7 @@ ipc_write_all(struct ipc *ipc, const void *data, size_t len,
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (ipc_wait(ipc->fd, POLLOUT, deadline) < 0)
+		if (deadline_wait(ipc->fd, POLLOUT, deadline) < 0)
 			return -1;
 	}
 	return 0;
@@ -282,7 +216,7 @@ ipc_flush_out(struct ipc *ipc)
 		return -1;
 	}
 	if (buf_len(ipc->out) > 0 && ipc_write_all(ipc, buf_str(ipc->out),
-	    buf_len(ipc->out), ipc_deadline(ipc)) < 0) {
+	    buf_len(ipc->out), deadline_after(ipc->timeout_ms)) < 0) {
 		ipc->write_errno = errno;
 		buf_reset(ipc->out);
 		return -1;
@@ -302,7 +236,7 @@ ipc_put_bytes(struct ipc *ipc, const void *data, size_t len)
 			return;
 		if (len >= IPC_OUT_FLUSH) {
 			if (ipc_write_all(ipc, data, len,
-			    ipc_deadline(ipc)) < 0)
+			    deadline_after(ipc->timeout_ms)) < 0)
 				ipc->write_errno = errno;
 			return;
 		}
@@ -391,7 +325,7 @@ ipc_fill(struct ipc *ipc, long long deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (ipc_wait(ipc->fd, POLLIN, deadline) < 0)
+		if (deadline_wait(ipc->fd, POLLIN, deadline) < 0)
 			return -1;
 	}
 }
@@ -401,11 +335,11 @@ static void
 ipc_read_err(int ret, struct buf *why, const char *what)
 {
 	if (ret == 0)
-		ipc_why(why, "unexpected end of input reading %s", what);
+		buf_why(why, "unexpected end of input reading %s", what);
 	else if (errno == ETIMEDOUT)
-		ipc_why(why, "timeout reading %s", what);
+		buf_why(why, "timeout reading %s", what);
 	else
-		ipc_why(why, "read %s: %s", what, strerror(errno));
+		buf_why(why, "read %s: %s", what, strerror(errno));
 }
 
 /* ipc_read - read exactly len bytes into dst (or into b when dst is NULL);
@@ -501,12 +435,12 @@ ipc_get_value(struct ipc *ipc, const struct ipc_spec *spec,
 	val->present = true;
 	if (spec->type == IPC_STR && memchr(buf_str(val->data), '\0',
 	    len) != NULL) {
-		ipc_why(why, "attribute %s: NUL byte in string", spec->name);
+		buf_why(why, "attribute %s: NUL byte in string", spec->name);
 		return -1;
 	}
 	if (spec->type == IPC_INT && ipc_parse_int(buf_str(val->data), len,
 	    &val->num) < 0) {
-		ipc_why(why, "attribute %s: bad integer", spec->name);
+		buf_why(why, "attribute %s: bad integer", spec->name);
 		return -1;
 	}
 	return 0;
@@ -534,11 +468,11 @@ ipc_get_list(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 		if (nlen == 0)
 			break;
 		if (++count > IPC_MAX_ATTRS) {
-			ipc_why(why, "more than %d attributes", IPC_MAX_ATTRS);
+			buf_why(why, "more than %d attributes", IPC_MAX_ATTRS);
 			return -1;
 		}
 		if (nlen > IPC_MAX_NAME) {
-			ipc_why(why, "attribute name longer than %d bytes",
+			buf_why(why, "attribute name longer than %d bytes",
 			    IPC_MAX_NAME);
 			return -1;
 		}
@@ -554,12 +488,12 @@ ipc_get_list(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 				break;
 		}
 		if (i == n) {
-			ipc_why(why, "unknown attribute %s",
+			buf_why(why, "unknown attribute %s",
 			    ipc_printable(pname, sizeof(pname), name, nlen));
 			return -1;
 		}
 		if (msg->vals[i].present) {
-			ipc_why(why, "duplicate attribute %s", spec[i].name);
+			buf_why(why, "duplicate attribute %s", spec[i].name);
 			return -1;
 		}
 		ret = ipc_read(ipc, hdr, NULL, 4, deadline);
@@ -571,7 +505,7 @@ ipc_get_list(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 		    | (size_t)hdr[2] << 8 | (size_t)hdr[3];
 		max = spec[i].max ? spec[i].max : IPC_MAX_VALUE_DEFAULT;
 		if (vlen > max) {
-			ipc_why(why, "attribute %s: value of %zu bytes "
+			buf_why(why, "attribute %s: value of %zu bytes "
 			    "exceeds the limit of %zu", spec[i].name, vlen,
 			    max);
 			return -1;
@@ -582,7 +516,7 @@ ipc_get_list(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 	}
 	for (i = 0; i < n; i++) {
 		if (spec[i].required && !msg->vals[i].present) {
-			ipc_why(why, "missing attribute %s", spec[i].name);
+			buf_why(why, "missing attribute %s", spec[i].name);
 			return -1;
 		}
 	}
@@ -600,10 +534,10 @@ ipc_get(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 		log_panic("ipc_get: spec of %zu attributes", n);
 	ipc_msg_clear(msg, n);
 	if (ipc->broken) {
-		ipc_why(why, "connection already failed");
+		buf_why(why, "connection already failed");
 		return -1;
 	}
-	ret = ipc_get_list(ipc, spec, n, msg, ipc_deadline(ipc), why);
+	ret = ipc_get_list(ipc, spec, n, msg, deadline_after(ipc->timeout_ms), why);
 	if (ret != 0) {
 		ipc->broken = true;
 		ipc_msg_clear(msg, n);
@@ -687,9 +621,9 @@ ipc_expect_proto(struct ipc *ipc, const char *proto, struct buf *why)
 	memset(&msg, 0, sizeof(msg));
 	ret = ipc_get(ipc, spec, SYS_ARRAY_LEN(spec), &msg, why);
 	if (ret == 1)
-		ipc_why(why, "connection closed before the protocol banner");
+		buf_why(why, "connection closed before the protocol banner");
 	if (ret == 0 && strcmp(ipc_str(&msg, 0), proto) != 0) {
-		ipc_why(why, "protocol mismatch: want %s, got %s", proto,
+		buf_why(why, "protocol mismatch: want %s, got %s", proto,
 		    ipc_printable(got, sizeof(got),
 		    (const unsigned char *)ipc_str(&msg, 0),
 		    ipc_len(&msg, 0)));
@@ -704,7 +638,7 @@ ipc_expect_proto(struct ipc *ipc, const char *proto, struct buf *why)
 static int
 ipc_fd_wait(int sock, short events)
 {
-	return ipc_wait(sock, events, ipc_now_ms() + IPC_FD_TIMEOUT_MS);
+	return deadline_wait(sock, events, deadline_now_ms() + IPC_FD_TIMEOUT_MS);
 }
 
 /* ipc_send_fd - send fd over sock with one data byte (SCM_RIGHTS) */

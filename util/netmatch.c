@@ -35,20 +35,6 @@ struct netmatch {
 	struct netmatch_entry *e;
 };
 
-/* netmatch_why - replace why with a formatted reason (why may be NULL) */
-static void __attribute__((format(printf, 2, 3)))
-netmatch_why(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	buf_reset(why);
-	va_start(ap, fmt);
-	(void)buf_vprintf(why, fmt, ap);	/* a cut reason still helps */
-	va_end(ap);
-}
-
 /* netmatch_addr - parse a numeric address; family, or 0 */
 static int
 netmatch_addr(const char *text, unsigned char addr[16])
@@ -120,7 +106,7 @@ netmatch_entry_parse(const char *tok, struct netmatch_entry *e,
 	bool    bracket = false;
 
 	if (str_copy(copy, sizeof(copy), tok) < 0) {
-		netmatch_why(why, "network address longer than %d bytes",
+		buf_why(why, "network address longer than %d bytes",
 		    NETMATCH_MAX_ENTRY);
 		return -1;
 	}
@@ -128,7 +114,7 @@ netmatch_entry_parse(const char *tok, struct netmatch_entry *e,
 		bracket = true;
 		rb = strchr(host, ']');
 		if (rb == NULL || (rb[1] != '\0' && rb[1] != '/')) {
-			netmatch_why(why, "bad network address \"%s\": "
+			buf_why(why, "bad network address \"%s\": "
 			    "missing ']'", tok);
 			return -1;
 		}
@@ -142,14 +128,14 @@ netmatch_entry_parse(const char *tok, struct netmatch_entry *e,
 	}
 	e->family = netmatch_addr(host, e->addr);
 	if (e->family == 0) {
-		netmatch_why(why, "bad network address \"%s\": not a numeric "
+		buf_why(why, "bad network address \"%s\": not a numeric "
 		    "IPv4 or IPv6 address", tok);
 		return -1;
 	}
 	e->bits = e->family == AF_INET ? 32 : 128;
 	if (slash != NULL) {
 		if (parse_uint(slash + 1, 0, e->bits, &bits) < 0) {
-			netmatch_why(why, "bad network address \"%s\": bad "
+			buf_why(why, "bad network address \"%s\": bad "
 			    "prefix length (0..%u)", tok, e->bits);
 			return -1;
 		}
@@ -157,7 +143,7 @@ netmatch_entry_parse(const char *tok, struct netmatch_entry *e,
 	}
 	if (!netmatch_host_zero(e)) {
 		netmatch_format(e, bracket, fixed, sizeof(fixed));
-		netmatch_why(why, "non-null host address bits in \"%s\", "
+		buf_why(why, "non-null host address bits in \"%s\", "
 		    "perhaps you should use \"%s\" instead", tok, fixed);
 		return -1;
 	}
@@ -176,7 +162,7 @@ netmatch_parse(const char *list, struct buf *why)
 	cursor = copy;
 	while ((tok = str_split(&cursor, STR_LIST_SEPS)) != NULL) {
 		if (m->n == NETMATCH_MAX_ENTRIES) {
-			netmatch_why(why, "more than %d network addresses",
+			buf_why(why, "more than %d network addresses",
 			    NETMATCH_MAX_ENTRIES);
 			goto fail;
 		}

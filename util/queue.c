@@ -46,20 +46,6 @@ static struct {
 } queue_dir_fds[QUEUE_DIR_CACHE];
 static size_t queue_dir_nfds;
 
-/* queue_why - replace why with a formatted reason (why may be NULL) */
-static void __attribute__((format(printf, 2, 3)))
-queue_why(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	buf_reset(why);
-	va_start(ap, fmt);
-	(void)buf_vprintf(why, fmt, ap);	/* a cut reason still helps */
-	va_end(ap);
-}
-
 /* queue_id_new - a fresh ID from the clock, the pid and a counter */
 void
 queue_id_new(char id[QUEUE_ID_SIZE])
@@ -235,7 +221,7 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 	for (tries = 0; tries < QUEUE_CREATE_TRIES; tries++) {
 		queue_id_new(qf->id);
 		if (queue_path(path, sizeof(path), queue, qf->id) < 0) {
-			queue_why(why, "create queue file: bad queue name %s",
+			buf_why(why, "create queue file: bad queue name %s",
 			    queue);
 			return -1;
 		}
@@ -245,13 +231,13 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 		if (fd >= 0)
 			break;
 		if (errno != EEXIST && errno != EINTR) {
-			queue_why(why, "create queue file %s: %s", path,
+			buf_why(why, "create queue file %s: %s", path,
 			    strerror(errno));
 			return -1;
 		}
 	}
 	if (fd < 0) {
-		queue_why(why, "create queue file in %s: no unused id after "
+		buf_why(why, "create queue file in %s: no unused id after "
 		    "%d tries", queue, QUEUE_CREATE_TRIES);
 		return -1;
 	}
@@ -267,12 +253,12 @@ queue_ready(struct queue_file *qf, struct buf *why)
 	if (qf->fd < 0)
 		log_panic("queue_ready: %s: file not open", qf->id);
 	if (rec_flush(&qf->w) < 0) {
-		queue_why(why, "write queue file %s/%s: %s", qf->queue, qf->id,
+		buf_why(why, "write queue file %s/%s: %s", qf->queue, qf->id,
 		    strerror(errno));
 		return -1;
 	}
 	if (fchmod(qf->fd, QUEUE_MODE_READY) < 0) {
-		queue_why(why, "fchmod queue file %s/%s: %s", qf->queue,
+		buf_why(why, "fchmod queue file %s/%s: %s", qf->queue,
 		    qf->id, strerror(errno));
 		return -1;
 	}
@@ -293,20 +279,20 @@ queue_commit(struct queue_file *qf, struct buf *why)
 	if (!qf->ready && queue_ready(qf, why) < 0)
 		return -1;
 	if (fsync(fd) < 0) {
-		queue_why(why, "fsync queue file %s/%s: %s", qf->queue, qf->id,
+		buf_why(why, "fsync queue file %s/%s: %s", qf->queue, qf->id,
 		    strerror(errno));
 		return -1;
 	}
 	if (queue_fsync_dir(qf->queue) < 0
 	    || (shared && strcmp(qf->queue, QUEUE_ACTIVE) != 0
 		&& queue_fsync_dir(QUEUE_ACTIVE) < 0)) {
-		queue_why(why, "fsync queue directory: %s", strerror(errno));
+		buf_why(why, "fsync queue directory: %s", strerror(errno));
 		return -1;
 	}
 	rec_writer_done(&qf->w);
 	qf->fd = -1;
 	if (close(fd) < 0) {
-		queue_why(why, "close queue file %s/%s: %s", qf->queue, qf->id,
+		buf_why(why, "close queue file %s/%s: %s", qf->queue, qf->id,
 		    strerror(errno));
 		/* the caller's queue_abort cannot see the file any more */
 		if (!shared && queue_path(path, sizeof(path), qf->queue,
@@ -432,7 +418,7 @@ queue_mkdirs(const char *path, mode_t mode, struct buf *why)
 	size_t  i;
 
 	if (str_copy(tmp, sizeof(tmp), path) < 0) {
-		queue_why(why, "queue directory name too long");
+		buf_why(why, "queue directory name too long");
 		return -1;
 	}
 	for (i = 1; ; i++) {
@@ -441,7 +427,7 @@ queue_mkdirs(const char *path, mode_t mode, struct buf *why)
 		if (tmp[i - 1] != '/') {
 			tmp[i] = '\0';
 			if (mkdir(tmp, mode) < 0 && errno != EEXIST) {
-				queue_why(why, "create directory %s: %s", tmp,
+				buf_why(why, "create directory %s: %s", tmp,
 				    strerror(errno));
 				return -1;
 			}
@@ -462,7 +448,7 @@ queue_setup_dir(int dfd, const char *top, const struct queue_dir_spec *d,
 	int     fd, err;
 
 	if (mkdirat(dfd, d->name, d->mode) < 0 && errno != EEXIST) {
-		queue_why(why, "create directory %s/%s: %s", top, d->name,
+		buf_why(why, "create directory %s/%s: %s", top, d->name,
 		    strerror(errno));
 		return -1;
 	}
@@ -471,32 +457,32 @@ queue_setup_dir(int dfd, const char *top, const struct queue_dir_spec *d,
 	if (fd < 0) {
 		/* O_NOFOLLOW | O_DIRECTORY on a link fails ENOTDIR or ELOOP */
 		err = errno;
-		queue_why(why, "open directory %s/%s: %s", top, d->name,
+		buf_why(why, "open directory %s/%s: %s", top, d->name,
 		    fstatat(dfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0
 		    && S_ISLNK(st.st_mode) ? "is a symbolic link" :
 		    strerror(err));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		queue_why(why, "stat directory %s/%s: %s", top, d->name,
+		buf_why(why, "stat directory %s/%s: %s", top, d->name,
 		    strerror(errno));
 		goto fail;
 	}
 	if (((uid != (uid_t)-1 && st.st_uid != uid)
 	    || (gid != (gid_t)-1 && st.st_gid != gid))
 	    && fchown(fd, uid, gid) < 0) {
-		queue_why(why, "set owner of %s/%s: %s", top, d->name,
+		buf_why(why, "set owner of %s/%s: %s", top, d->name,
 		    strerror(errno));
 		goto fail;
 	}
 	/* after fchown, which may clear set-id bits */
 	if (fchmod(fd, d->mode) < 0) {
-		queue_why(why, "set mode of %s/%s: %s", top, d->name,
+		buf_why(why, "set mode of %s/%s: %s", top, d->name,
 		    strerror(errno));
 		goto fail;
 	}
 	if (close(fd) < 0) {
-		queue_why(why, "close directory %s/%s: %s", top, d->name,
+		buf_why(why, "close directory %s/%s: %s", top, d->name,
 		    strerror(errno));
 		return -1;
 	}
@@ -565,14 +551,14 @@ queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
 	int     dfd;
 
 	if (*queue_directory == '\0') {
-		queue_why(why, "empty queue directory name");
+		buf_why(why, "empty queue directory name");
 		return -1;
 	}
 	if (queue_mkdirs(queue_directory, 0755, why) < 0)
 		return -1;
 	dfd = open(queue_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		queue_why(why, "open queue directory %s: %s", queue_directory,
+		buf_why(why, "open queue directory %s: %s", queue_directory,
 		    strerror(errno));
 		return -1;
 	}
@@ -592,7 +578,7 @@ queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
 	}
 	queue_setup_recycle(dfd, owner_uid, owner_gid);
 	if (close(dfd) < 0) {
-		queue_why(why, "close queue directory %s: %s", queue_directory,
+		buf_why(why, "close queue directory %s: %s", queue_directory,
 		    strerror(errno));
 		return -1;
 	}

@@ -30,20 +30,6 @@
 #define REC_SEEN_ORCPT	2U
 #define REC_SEEN_NOTIFY	4U
 
-/* rec_why - replace why with a formatted reason (why may be NULL) */
-static void __attribute__((format(printf, 2, 3)))
-rec_why(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	buf_reset(why);
-	va_start(ap, fmt);
-	(void)buf_vprintf(why, fmt, ap);	/* a cut reason still helps */
-	va_end(ap);
-}
-
 /* rec_writer_init - write records to fd from its current offset */
 void
 rec_writer_init(struct rec_writer *w, int fd)
@@ -331,26 +317,26 @@ rec_check_envelope(struct rec_reader *r, int type, struct buf *why)
 	unsigned dsn = r->seen & (REC_SEEN_ORCPT | REC_SEEN_NOTIFY);
 
 	if (r->last == REC_VERSION && type != REC_SIZE) {
-		rec_why(why, "%s record where the size record must be first",
+		buf_why(why, "%s record where the size record must be first",
 		    rec_name(type));
 		return -1;
 	}
 	if (dsn != 0 && type != REC_ORCPT && type != REC_NOTIFY
 	    && type != REC_RCPT && type != REC_DONE) {
-		rec_why(why, "%s record after orcpt/notify without a "
+		buf_why(why, "%s record after orcpt/notify without a "
 		    "recipient", rec_name(type));
 		return -1;
 	}
 	switch (type) {
 	case REC_SIZE:
 		if (r->last != REC_VERSION) {
-			rec_why(why, "size record not first in envelope");
+			buf_why(why, "size record not first in envelope");
 			return -1;
 		}
 		return 0;
 	case REC_SENDER:
 		if (r->seen & REC_SEEN_SENDER) {
-			rec_why(why, "duplicate sender record");
+			buf_why(why, "duplicate sender record");
 			return -1;
 		}
 		r->seen |= REC_SEEN_SENDER;
@@ -359,7 +345,7 @@ rec_check_envelope(struct rec_reader *r, int type, struct buf *why)
 	case REC_NOTIFY:
 		if (r->seen & (type == REC_ORCPT ? REC_SEEN_ORCPT :
 		    REC_SEEN_NOTIFY)) {
-			rec_why(why, "duplicate %s record for one recipient",
+			buf_why(why, "duplicate %s record for one recipient",
 			    rec_name(type));
 			return -1;
 		}
@@ -377,7 +363,7 @@ rec_check_envelope(struct rec_reader *r, int type, struct buf *why)
 		r->group = REC_GROUP_CONTENT;
 		return 0;
 	default:
-		rec_why(why, "%s record in envelope", rec_name(type));
+		buf_why(why, "%s record in envelope", rec_name(type));
 		return -1;
 	}
 }
@@ -389,7 +375,7 @@ rec_check_order(struct rec_reader *r, int type, struct buf *why)
 	switch (r->group) {
 	case REC_GROUP_START:
 		if (type != REC_VERSION) {
-			rec_why(why, "%s record where the version record must "
+			buf_why(why, "%s record where the version record must "
 			    "be first", rec_name(type));
 			return -1;
 		}
@@ -399,7 +385,7 @@ rec_check_order(struct rec_reader *r, int type, struct buf *why)
 		return rec_check_envelope(r, type, why);
 	case REC_GROUP_CONTENT:
 		if (r->last == 0 && type != REC_MESSAGE) {
-			rec_why(why, "%s record where content must start",
+			buf_why(why, "%s record where content must start",
 			    rec_name(type));
 			return -1;
 		}
@@ -409,7 +395,7 @@ rec_check_order(struct rec_reader *r, int type, struct buf *why)
 			r->group = REC_GROUP_END;
 			return 0;
 		}
-		rec_why(why, "%s record in message content", rec_name(type));
+		buf_why(why, "%s record in message content", rec_name(type));
 		return -1;
 	case REC_GROUP_END:
 	default:
@@ -426,13 +412,13 @@ rec_check_payload(int type, const struct buf *payload, struct buf *why)
 		if (buf_len(payload) != strlen(REC_VERSION_TEXT)
 		    || memcmp(buf_str(payload), REC_VERSION_TEXT,
 		    buf_len(payload)) != 0) {
-			rec_why(why, "unsupported queue file version");
+			buf_why(why, "unsupported queue file version");
 			return -1;
 		}
 		return 0;
 	case REC_SIZE:
 		if (buf_len(payload) != REC_SIZE_LEN) {
-			rec_why(why, "size record of %zu bytes, want %d",
+			buf_why(why, "size record of %zu bytes, want %d",
 			    buf_len(payload), REC_SIZE_LEN);
 			return -1;
 		}
@@ -440,7 +426,7 @@ rec_check_payload(int type, const struct buf *payload, struct buf *why)
 	case REC_MESSAGE:
 	case REC_END:
 		if (buf_len(payload) != 0) {
-			rec_why(why, "%s record with a payload",
+			buf_why(why, "%s record with a payload",
 			    rec_name(type));
 			return -1;
 		}
@@ -464,25 +450,25 @@ rec_get_one(struct rec_reader *r, struct buf *payload, off_t *at,
 	if (ret == 0 && r->group == REC_GROUP_END)
 		return 0;
 	if (ret == 0) {
-		rec_why(why, "truncated file: no end record");
+		buf_why(why, "truncated file: no end record");
 		return -1;
 	}
 	if (ret < 0)
 		goto fail;
 	if (r->group == REC_GROUP_END) {
-		rec_why(why, "trailing bytes after the end record at offset "
+		buf_why(why, "trailing bytes after the end record at offset "
 		    "%lld", (long long)start);
 		return -1;
 	}
 	type = hdr[0];
 	if (rec_name(type) == NULL) {
-		rec_why(why, "unknown record type 0x%02x at offset %lld", type,
+		buf_why(why, "unknown record type 0x%02x at offset %lld", type,
 		    (long long)start);
 		return -1;
 	}
 	ret = rec_read(r, hdr + 1, NULL, REC_HEADER_LEN - 1);
 	if (ret == 0) {
-		rec_why(why, "truncated record header at offset %lld",
+		buf_why(why, "truncated record header at offset %lld",
 		    (long long)start);
 		return -1;
 	}
@@ -491,7 +477,7 @@ rec_get_one(struct rec_reader *r, struct buf *payload, off_t *at,
 	len = (size_t)hdr[1] << 24 | (size_t)hdr[2] << 16
 	    | (size_t)hdr[3] << 8 | (size_t)hdr[4];
 	if (len > r->max) {
-		rec_why(why, "%s record of %zu bytes at offset %lld exceeds "
+		buf_why(why, "%s record of %zu bytes at offset %lld exceeds "
 		    "the limit of %zu", rec_name(type), len, (long long)start,
 		    r->max);
 		return -1;
@@ -500,7 +486,7 @@ rec_get_one(struct rec_reader *r, struct buf *payload, off_t *at,
 		return -1;
 	ret = rec_read(r, NULL, payload, len);
 	if (ret == 0) {
-		rec_why(why, "truncated %s record at offset %lld",
+		buf_why(why, "truncated %s record at offset %lld",
 		    rec_name(type), (long long)start);
 		return -1;
 	}
@@ -514,7 +500,7 @@ rec_get_one(struct rec_reader *r, struct buf *payload, off_t *at,
 	return type;
 
 fail:
-	rec_why(why, "read queue file at offset %lld: %s",
+	buf_why(why, "read queue file at offset %lld: %s",
 	    (long long)r->offset, strerror(errno));
 	return -1;
 }
@@ -528,7 +514,7 @@ rec_get(struct rec_reader *r, struct buf *payload, off_t *at,
 
 	buf_reset(payload);
 	if (r->failed) {
-		rec_why(why, "queue file already found corrupt");
+		buf_why(why, "queue file already found corrupt");
 		return -1;
 	}
 	ret = rec_get_one(r, payload, at, why);

@@ -17,6 +17,7 @@
  * use MSG_NOSIGNAL, so a vanished peer never raises SIGPIPE.
  */
 #include "stream.h"
+#include "deadline.h"
 #include "buf.h"
 #include "mem.h"
 #include "log.h"
@@ -38,56 +39,15 @@ struct stream {
 	struct buf *out;
 };
 
-/* stream_now_ms - monotonic milliseconds */
-static long long
-stream_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		log_panic("clock_gettime: %m");
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* stream_deadline - the deadline of an operation starting now */
-static long long
-stream_deadline(const struct stream *s)
-{
-	return s->timeout_ms < 0 ? -1 : stream_now_ms() + s->timeout_ms;
-}
-
-/* stream_wait - poll until events or deadline; 0, or -1 with errno
- * (ETIMEDOUT, and timed_out set, when the deadline passed) */
+/* stream_wait - deadline_wait on the stream; a timeout sets timed_out */
 static int
 stream_wait(struct stream *s, short events, long long deadline)
 {
-	struct pollfd pfd;
-	long long left;
-	int     n;
-
-	for (;;) {
-		left = -1;
-		if (deadline >= 0) {
-			left = deadline - stream_now_ms();
-			if (left < 0)
-				left = 0;
-			if (left > INT_MAX)
-				left = INT_MAX;
-		}
-		pfd.fd = s->fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n == 0) {
-			s->timed_out = true;
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (errno != EINTR)
-			return -1;
-	}
+	if (deadline_wait(s->fd, events, deadline) == 0)
+		return 0;
+	if (errno == ETIMEDOUT)
+		s->timed_out = true;
+	return -1;
 }
 
 /* stream_open - wrap fd; the stream owns it from now on */
@@ -95,12 +55,10 @@ struct stream *
 stream_open(int fd, int timeout_ms)
 {
 	struct stream *s;
-	int     flags;
 
 	if (fd < 0)
 		log_panic("stream_open: bad descriptor %d", fd);
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+	if (deadline_nonblock(fd) < 0)
 		log_panic("stream_open: fcntl descriptor %d: %m", fd);
 	s = xcalloc(1, sizeof(*s));
 	s->fd = fd;
@@ -185,7 +143,7 @@ enum stream_result
 stream_get_line(struct stream *s, struct buf *line, size_t max,
     enum stream_end *end)
 {
-	long long deadline = stream_deadline(s);
+	long long deadline = deadline_after(s->timeout_ms);
 	const char *p, *lf;
 	size_t  avail, room, scan, len, keep, over;
 	int     ret;
@@ -299,7 +257,7 @@ stream_flush(struct stream *s)
 	if (s->write_errno == 0 && buf_len(s->out) > 0) {
 		s->timed_out = false;
 		if (stream_write_all(s, buf_str(s->out), buf_len(s->out),
-		    stream_deadline(s)) < 0)
+		    deadline_after(s->timeout_ms)) < 0)
 			s->write_errno = errno;
 	}
 	buf_reset(s->out);
@@ -322,7 +280,7 @@ stream_write(struct stream *s, const void *data, size_t len)
 		if (len >= STREAM_OUT_FLUSH) {
 			s->timed_out = false;
 			if (stream_write_all(s, data, len,
-			    stream_deadline(s)) < 0)
+			    deadline_after(s->timeout_ms)) < 0)
 				s->write_errno = errno;
 			return;
 		}

@@ -105,7 +105,7 @@ main(void)
 	size_t  i;
 	int     ret, good;
 
-	plan((int)SYS_ARRAY_LEN(cases) + 3);
+	plan((int)SYS_ARRAY_LEN(cases) + 6);
 	for (i = 0; i < SYS_ARRAY_LEN(cases); i++) {
 		const struct buf_case *c = &cases[i];
 
@@ -137,6 +137,19 @@ main(void)
 	(void)buf_append_str(b, "ab");
 	ok(buf_printf(b, "%s", "cd") < 0 && strcmp(buf_str(b), "ab") == 0,
 	    "failed printf keeps the terminator");
+	buf_free(b);
+
+	b = buf_new(0);
+	(void)buf_append_str(b, "old reason");
+	buf_why(b, "open %s: %d", "x", 2);
+	is_str(buf_str(b), "open x: 2", "buf_why replaces the reason");
+	buf_why(NULL, "ignored %d", 1);
+	ok(1, "buf_why(NULL) does nothing");
+	buf_free(b);
+	b = buf_new(8);
+	buf_why(b, "%s", "a reason longer than eight");
+	ok(buf_len(b) <= 8 && buf_str(b)[buf_len(b)] == '\0',
+	    "buf_why at the maximum stays within it");
 	buf_free(b);
 	return done();
 }
