@@ -14,6 +14,7 @@
  */
 #include "buf.h"
 #include "cf.h"
+#include "deadline.h"
 #include "log.h"
 #include "mem.h"
 #include "params.h"
@@ -66,17 +67,6 @@ postern_running(const char *path, pid_t *pid)
 	if (r < 0)
 		log_fatal("cannot read %s: %m", path);
 	return r;
-}
-
-/* postern_now_ms - monotonic milliseconds, for deadlines */
-static long long
-postern_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		log_fatal("clock_gettime: %m");
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* postern_nap - one step of a wait with a deadline */
@@ -226,7 +216,7 @@ postern_spawn(char *const argv[])
 static int
 postern_wait_child(pid_t pid, int timeout_s, int *status)
 {
-	long long deadline = postern_now_ms() + timeout_s * 1000LL;
+	long long deadline = deadline_now_ms() + timeout_s * 1000LL;
 	pid_t   r;
 
 	for (;;) {
@@ -235,7 +225,7 @@ postern_wait_child(pid_t pid, int timeout_s, int *status)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			log_fatal("wait for master (pid %d): %m", (int)pid);
-		if (postern_now_ms() >= deadline)
+		if (deadline_now_ms() >= deadline)
 			return -1;
 		postern_nap();
 	}
@@ -334,12 +324,12 @@ postern_proc_state(pid_t pid)
 static void
 postern_wait_reaped(pid_t pid, long long deadline)
 {
-	long long zombie_deadline = postern_now_ms() + POSTERN_ZOMBIE_MS;
+	long long zombie_deadline = deadline_now_ms() + POSTERN_ZOMBIE_MS;
 	long long now;
 	int     state;
 
 	while ((state = postern_proc_state(pid)) != 0) {
-		now = postern_now_ms();
+		now = deadline_now_ms();
 		if (state == 'Z'
 		    && (now >= zombie_deadline || now >= deadline))
 			return;
@@ -371,7 +361,7 @@ postern_stop(const struct postern_opts *opts, int argc, char **argv)
 	if (kill(pid, SIGTERM) < 0)
 		log_fatal("cannot stop the mail system: signal pid %d: %m",
 		    (int)pid);
-	deadline = postern_now_ms() + POSTERN_STOP_TIMEOUT * 1000LL;
+	deadline = deadline_now_ms() + POSTERN_STOP_TIMEOUT * 1000LL;
 	for (;;) {
 		r = pidfile_read(path, &now);
 		if (r == 0)
@@ -379,7 +369,7 @@ postern_stop(const struct postern_opts *opts, int argc, char **argv)
 		/* EINVAL: the file was emptied while locked; keep waiting */
 		if (r < 0 && errno != EINVAL)
 			log_fatal("cannot read %s: %m", path);
-		if (postern_now_ms() >= deadline)
+		if (deadline_now_ms() >= deadline)
 			log_fatal("the mail system (pid %d) did not stop "
 			    "within %d seconds", (int)pid,
 			    POSTERN_STOP_TIMEOUT);
