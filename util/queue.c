@@ -283,10 +283,9 @@ queue_commit(struct queue_file *qf, struct buf *why)
 		    strerror(errno));
 		return -1;
 	}
-	if (queue_fsync_dir(qf->queue) < 0
-	    || (shared && strcmp(qf->queue, QUEUE_ACTIVE) != 0
-		&& queue_fsync_dir(QUEUE_ACTIVE) < 0)) {
-		buf_why(why, "fsync queue directory: %s", strerror(errno));
+	if (queue_fsync_dir(qf->queue) < 0) {
+		buf_why(why, "fsync queue directory %s: %s", qf->queue,
+		    strerror(errno));
 		return -1;
 	}
 	rec_writer_done(&qf->w);

@@ -12,9 +12,9 @@
  *   ready     incoming   0700  records + END written and flushed, fchmod
  *                              0700 (queue_ready, cleanup); qmgr may take
  *                              the file from now on
- *   durable   incoming   0700  file fsync'd, then incoming/ and active/
- *   (or active)                fsync'd (queue_commit, cleanup); only now
- *                              does cleanup report success
+ *   durable   incoming   0700  file fsync'd, then incoming/ fsync'd
+ *   (or active)                (queue_commit, cleanup); only now does
+ *                              cleanup report success
  *   active    active     0700  rename incoming -> active (qmgr)
  *   deferred  deferred   0700  rename active -> deferred, mtime set to the
  *                              next retry time (qmgr); reasons in defer/ID
@@ -47,10 +47,13 @@
  * is complete when it becomes ready, so what qmgr reads is what the fsync
  * makes durable. A crash before the fsync finished may deliver a message
  * the client never saw acknowledged (the client retries: a duplicate),
- * never lose an acknowledged one. Because qmgr may already have renamed the
- * file into active/, queue_commit fsyncs both directories; in-place
- * renames between them are ordered by the file system's journal (ext4,
- * XFS), as the no-fsync renames below already assume.
+ * never lose an acknowledged one. qmgr may have renamed the file into
+ * active/ before the fsync: the fsync of the file then makes its current
+ * name durable with it on Linux's file systems (ext4 commits the journal
+ * that holds the rename, or without a journal syncs the inode's current
+ * parent; XFS forces the log past the inode's last change; btrfs logs the
+ * inode with its name), so active/ needs no fsync of its own; incoming/
+ * is fsync'd as the commit rule of STYLE.md asks.
  *
  * Why fchmod comes before the file fsync (as in Postfix): one fsync then
  * makes the data and the ready mode durable together. With the mode
@@ -124,8 +127,8 @@ int	queue_create(struct queue_file *qf, const char *queue,
 /* queue_ready - flush and fchmod ready: from now on qmgr may take the
  * file (and rename it). 0, or -1 with why (the caller calls queue_abort) */
 int	queue_ready(struct queue_file *qf, struct buf *why);
-/* queue_commit - queue_ready if not done, fsync, fsync the directory (and
- * active/ after queue_ready), close; 0 only when the file is durable
+/* queue_commit - queue_ready if not done, fsync, fsync the directory,
+ * close; 0 only when the file is durable
  * (qf->id stays valid). On -1 (why) the caller calls queue_abort unless
  * qf->ready was set before the call: then qmgr may own the file and it
  * must stay. */
