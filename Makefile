@@ -14,8 +14,8 @@ DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 
-PROGS	= master smtpd cleanup qmgr local postern
-LIBS	= -lseccomp
+PROGS	= master smtpd cleanup qmgr local postern showq sendmail postdrop pickup
+LIBS	= -lseccomp -ldb
 
 WARN	= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -41,7 +41,11 @@ FUZZ	 = $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
 .PHONY: all test units run stop bench install deps clean
 .SECONDARY:
 
-all: $(BINS)
+all: $(BINS) $(BUILD)/bin/mailq $(BUILD)/bin/newaliases
+
+# sendmail is multi-call: mailq and newaliases are links to it
+$(BUILD)/bin/mailq $(BUILD)/bin/newaliases: $(BUILD)/bin/sendmail
+	ln -sf sendmail $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

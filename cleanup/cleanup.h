@@ -6,6 +6,8 @@
  * request; cleanup_envelope.c creates the queue file and writes the
  * envelope records, and commits or aborts it; cleanup_message.c filters
  * the content (header fixes) and writes it as DATA records;
+ * cleanup_rewrite.c owns the lookup tables and rewrites the envelope
+ * (canonical and virtual alias maps) before it is written;
  * cleanup_notify.c tells qmgr about a committed file; cleanup_sandbox.c
  * holds the seccomp allow-list.
  *
@@ -29,6 +31,8 @@ struct buf;
 #define CLEANUP_DATA_RECORD	(64 * 1024) /* largest DATA payload */
 #define CLEANUP_NOTIFY_TIMEOUT_MS 10000	/* one exchange with qmgr */
 #define CLEANUP_LOG_TEXT_MAX	256	/* peer text quoted in a log */
+#define CLEANUP_VIRTUAL_RESULTS	100	/* addresses of one expansion */
+#define CLEANUP_VIRTUAL_DEPTH	20	/* nesting of one expansion */
 
 /* the reasons a client may see (enhanced status code first) */
 #define CLEANUP_REASON_ENV	"2.0.0 Ok"
@@ -37,6 +41,9 @@ struct buf;
 #define CLEANUP_REASON_RCPTS	"5.5.3 too many recipients"
 #define CLEANUP_REASON_SIZE	"5.3.4 message file too big"
 #define CLEANUP_REASON_HEADER	"5.3.4 message header too long"
+#define CLEANUP_REASON_LOOKUP	"4.3.0 temporary lookup failure"
+#define CLEANUP_REASON_VIRTUAL	"4.3.0 virtual alias expansion failed " \
+	"(loop or limit)"
 
 /* cleanup_out_fn - where filtered content goes; 0 or -1 (write error) */
 typedef int (*cleanup_out_fn)(void *ctx, const char *data, size_t len);
@@ -93,6 +100,7 @@ struct cleanup_state {
 	struct cleanup_msg msg;
 	bool	msg_started;	/* msg is set up, REC_MESSAGE written */
 	bool	msg_logged;	/* the message-id line is logged */
+	bool	qualify;	/* a local submission: add @$myorigin */
 };
 
 /* struct cleanup_attr - one optional envelope attribute */
@@ -104,6 +112,52 @@ struct cleanup_attr {
 
 /* cleanup_service.c */
 void	cleanup_service(int fd);
+
+/* struct cleanup_maps - the lookup tables of address rewriting (NULL:
+ * not configured) */
+struct dict_list;
+struct cleanup_maps {
+	struct dict_list *canonical;
+	struct dict_list *sender_canonical;
+	struct dict_list *recipient_canonical;
+	struct dict_list *virtual_alias;
+	bool	propagate_canonical;	/* propagate_unmatched_extensions */
+	bool	propagate_virtual;
+};
+
+/* struct cleanup_addrs - a list of addresses the owner frees */
+struct cleanup_addrs {
+	char  **v;
+	size_t	n;
+	size_t	cap;
+};
+
+enum cleanup_rw {
+	CLEANUP_RW_OK,
+	CLEANUP_RW_LOOKUP,	/* a table lookup failed: try again later */
+	CLEANUP_RW_LOOP,	/* a virtual alias loop */
+	CLEANUP_RW_LIMIT	/* too many, too deep or too long results */
+};
+
+/* cleanup_rewrite.c - canonical and virtual alias rewriting of the
+ * envelope. cleanup_maps_open opens the tables the var_* parameters name
+ * (0, or -1 with why naming parameter and table); cleanup_init_privileged
+ * does it for the process (fatal on error) before the chroot, and
+ * cleanup_rewrite_maps returns those. The rewrite functions return
+ * CLEANUP_RW_OK or an error with why; qualify means an address without
+ * '@' gets "@$myorigin" first (local submissions). */
+int	cleanup_maps_open(struct cleanup_maps *m, struct buf *why);
+void	cleanup_maps_close(struct cleanup_maps *m);
+bool	cleanup_maps_changed(const struct cleanup_maps *m);
+void	cleanup_init_privileged(void);
+struct cleanup_maps *cleanup_rewrite_maps(void);
+enum cleanup_rw cleanup_rewrite_sender(const struct cleanup_maps *m,
+	    const char *sender, bool qualify, struct buf *out,
+	    struct buf *why);
+enum cleanup_rw cleanup_rewrite_rcpt(const struct cleanup_maps *m,
+	    const char *rcpt, bool qualify, struct cleanup_addrs *out,
+	    struct buf *why);
+void	cleanup_addrs_free(struct cleanup_addrs *a);
 
 /* cleanup_envelope.c - the queue file and its envelope. Functions that
  * return -1 have recorded status and reason in st (cleanup_fail). */

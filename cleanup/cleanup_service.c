@@ -13,6 +13,13 @@
  * and req=done aborts the message (the partial file is unlinked), is
  * logged, and ends the connection.
  *
+ * The sender of req=env and every recipient go through
+ * cleanup_rewrite.c first (unqualified addresses get @$myorigin unless
+ * the protocol attribute names SMTP); one recipient may become several,
+ * each with the client's address as its ORCPT "rfc822;addr" when it
+ * changed and the client gave none. After the connection, a lookup table
+ * that changed on disk makes the process exit (server_exit_after_this).
+ *
  * A message that fails for a reason the client must hear (too many
  * recipients, too big, header too long, write error) is not cut short:
  * the remaining requests are consumed without writing, and the reply to
@@ -25,6 +32,7 @@
 #include "log.h"
 #include "params.h"
 #include "proto.h"
+#include "server.h"
 #include "str.h"
 
 #define CLEANUP_REQ_MAX	16
@@ -121,13 +129,61 @@ cleanup_service_reply(struct ipc *ipc, int status, const char *id,
 	return 0;
 }
 
+/* cleanup_service_local - whether a submission is local (not SMTP):
+ * its unqualified addresses get @$myorigin */
+static bool
+cleanup_service_local(const struct ipc_msg *req)
+{
+	if (!req->vals[CA_PROTOCOL].present)
+		return true;
+	return strcasestr(ipc_str(req, CA_PROTOCOL), "SMTP") == NULL;
+}
+
+/* cleanup_service_rw_fail - a failed rewrite: log it, defer the
+ * message; -1 */
+static int
+cleanup_service_rw_fail(struct cleanup_state *st, enum cleanup_rw rc,
+    const char *what, const char *addr, const struct buf *why)
+{
+	struct buf *text = buf_new(0), *a = buf_new(0);
+
+	log_warn("%s: %s <%s>: %s", st->qf.id[0] ? st->qf.id : "NOQUEUE",
+	    what, log_printable(a, addr, strlen(addr), CLEANUP_LOG_TEXT_MAX),
+	    log_printable(text, buf_str(why), buf_len(why),
+	    CLEANUP_LOG_TEXT_MAX * 2));
+	buf_free(text);
+	buf_free(a);
+	cleanup_fail(st, PROTO_STATUS_DEFER, rc == CLEANUP_RW_LOOKUP
+	    ? CLEANUP_REASON_LOOKUP : CLEANUP_REASON_VIRTUAL);
+	return -1;
+}
+
+/* cleanup_service_sender - the rewritten envelope sender into out; 0,
+ * or -1 with the failure recorded in st */
+static int
+cleanup_service_sender(struct cleanup_state *st, const char *sender,
+    struct buf *out)
+{
+	struct buf *why = buf_new(0);
+	enum cleanup_rw rc;
+	int     ret = 0;
+
+	rc = cleanup_rewrite_sender(cleanup_rewrite_maps(), sender,
+	    st->qualify, out, why);
+	if (rc != CLEANUP_RW_OK)
+		ret = cleanup_service_rw_fail(st, rc, "rewrite sender",
+		    sender, why);
+	buf_free(why);
+	return ret;
+}
+
 /* cleanup_service_env - create the queue file, reply at once */
 static int
 cleanup_service_env(struct cleanup_state *st, struct ipc *ipc,
     const struct ipc_msg *req)
 {
 	struct cleanup_attr attrs[CA_COUNT];
-	struct buf *why;
+	struct buf *why, *sender;
 	size_t  i, n = 0;
 	int	ret;
 
@@ -141,7 +197,10 @@ cleanup_service_env(struct cleanup_state *st, struct ipc *ipc,
 		n++;
 	}
 	why = buf_new(0);
-	if (cleanup_envelope_open(st, ipc_str(req, CA_SENDER), attrs, n,
+	sender = buf_new(0);
+	st->qualify = cleanup_service_local(req);
+	if (cleanup_service_sender(st, ipc_str(req, CA_SENDER), sender) < 0
+	    || cleanup_envelope_open(st, buf_str(sender), attrs, n,
 	    why) < 0) {
 		if (buf_len(why) > 0)
 			log_warn("%s: create queue file: %s",
@@ -149,10 +208,12 @@ cleanup_service_env(struct cleanup_state *st, struct ipc *ipc,
 			    buf_str(why));
 		ret = cleanup_service_reply(ipc, st->status, NULL, st->reason);
 		buf_free(why);
+		buf_free(sender);
 		cleanup_state_reset(st);
 		return ret;
 	}
 	buf_free(why);
+	buf_free(sender);
 	st->phase = CLEANUP_ENVELOPE;
 	return cleanup_service_reply(ipc, PROTO_STATUS_OK, st->qf.id,
 	    CLEANUP_REASON_ENV);
@@ -163,12 +224,41 @@ static int
 cleanup_service_rcpt(struct cleanup_state *st, struct ipc *ipc,
     const struct ipc_msg *req)
 {
+	struct cleanup_addrs out = {0};
+	struct buf *why, *orcpt;
+	const char *rcpt = ipc_str(req, CA_RCPT);
+	enum cleanup_rw rc;
+	size_t  i;
+
 	(void)ipc;
 	st->phase = CLEANUP_RCPTS;
-	/* a failure is recorded in st and reported at req=done */
-	(void)cleanup_envelope_rcpt(st, ipc_str(req, CA_RCPT),
-	    req->vals[CA_ORCPT].present ? ipc_str(req, CA_ORCPT) : NULL,
-	    ipc_num(req, CA_NOTIFY));
+	if (st->status != PROTO_STATUS_OK)
+		return 0;
+	why = buf_new(0);
+	orcpt = buf_new(0);
+	rc = cleanup_rewrite_rcpt(cleanup_rewrite_maps(), rcpt, st->qualify,
+	    &out, why);
+	if (rc != CLEANUP_RW_OK) {
+		(void)cleanup_service_rw_fail(st, rc, "rewrite recipient",
+		    rcpt, why);
+	} else {
+		/* a rewritten recipient remembers the address the client
+		 * gave (its DSN ORCPT when it had one): logs say orig_to */
+		if (req->vals[CA_ORCPT].present)
+			(void)buf_set(orcpt, ipc_str(req, CA_ORCPT));
+		else if ((out.n != 1 || strcmp(out.v[0], rcpt) != 0)
+		    && strlen(rcpt) + 7 <= CLEANUP_ADDR_MAX)
+			(void)buf_printf(orcpt, "rfc822;%s", rcpt);
+		/* a failure is recorded in st and reported at req=done */
+		for (i = 0; i < out.n; i++)
+			if (cleanup_envelope_rcpt(st, out.v[i],
+			    buf_len(orcpt) ? buf_str(orcpt) : NULL,
+			    ipc_num(req, CA_NOTIFY)) < 0)
+				break;
+	}
+	cleanup_addrs_free(&out);
+	buf_free(orcpt);
+	buf_free(why);
 	return 0;
 }
 
@@ -341,4 +431,9 @@ cleanup_service(int fd)
 	buf_free(why);
 	cleanup_state_free(&st);
 	ipc_free(ipc);
+	if (cleanup_maps_changed(cleanup_rewrite_maps())) {
+		log_info("a lookup table changed: exiting after this "
+		    "connection");
+		server_exit_after_this();
+	}
 }

@@ -70,7 +70,7 @@ void	local_format_delay(struct buf *out, long long us);
 /* local_now_us - the real-time clock in microseconds */
 long long local_now_us(void);
 
-enum local_kind { LOCAL_MAILDIR, LOCAL_MBOX };
+enum local_kind { LOCAL_MAILDIR, LOCAL_MBOX, LOCAL_COMMAND };
 
 /* local_rcpt - a resolved recipient: who, and which mailbox. The mailbox
  * is rel below the directory base; base must exist. Maildir: missing
@@ -80,6 +80,7 @@ struct local_rcpt {
 	enum local_kind kind;
 	bool	become;		/* switch to uid/gid in the child (root) */
 	bool	spool;		/* mbox in mail_spool_directory */
+	bool	file;		/* a /file destination: dotlock may fail */
 	uid_t	uid;
 	gid_t	gid;
 	char	user[LOCAL_USER_MAX + 1];	/* passwd or virtual name */
@@ -88,6 +89,12 @@ struct local_rcpt {
 	struct buf *rel;
 	struct buf *local_part;		/* scratch of local_recipient.c */
 	struct buf *domain;		/* scratch of local_recipient.c */
+	/* LOCAL_COMMAND: the command and its environment (local_command.c) */
+	struct buf *command;		/* text from an alias or .forward */
+	struct buf *home;		/* HOME of the owner */
+	struct buf *shell;		/* SHELL of the owner */
+	struct buf *env_rcpt;		/* RECIPIENT: the original address */
+	struct buf *extension;		/* EXTENSION */
 };
 
 struct local_rcpt *local_rcpt_new(void);
@@ -165,6 +172,153 @@ void	local_maildir_deliver(const struct local_rcpt *rcpt,
 /* mbox */
 void	local_mbox_deliver(const struct local_rcpt *rcpt,
 	    const struct local_delivery *d, struct local_result *res);
+
+/* |command delivery (local_command.c), in the delivery child after the
+ * switch to the owner: the message (Return-Path, Delivered-To, content)
+ * in a memfd on stdin, /bin/sh -c COMMAND in its own process group with a
+ * clean environment, output captured for the reason, killed after
+ * command_time_limit. Exit 0 delivered, 75 deferred, others bounced. */
+void	local_command_deliver(const struct local_rcpt *rcpt,
+	    const struct local_delivery *d, struct local_result *res);
+/* local_command_env - the environment of a command into out (reset):
+ * NAME=value strings separated by NULs; -1 if too long */
+int	local_command_env(const struct local_rcpt *rcpt, const char *sender,
+	    struct buf *out);
+
+/* local_loop_check - whether the content of the queue file has a
+ * "Delivered-To: addr" header (case-insensitive); 1 yes, 0 no, -1 a
+ * malformed file (why) */
+int	local_loop_check(int qfd, off_t offset, const char *addr,
+	    struct buf *payload, struct buf *why);
+
+/* Alias and .forward expansion (local_expand.c), see local.8 */
+#define LOCAL_EXPAND_DEPTH	20	/* nested aliases and .forwards */
+#define LOCAL_EXPAND_DESTS	1000	/* destinations of one recipient */
+#define LOCAL_EXPAND_SEEN	4000	/* list items processed in all */
+#define LOCAL_PATH_MAX		1024	/* home, shell, include path */
+
+/* local_owner - whose privileges a command, file or :include: gets */
+struct local_owner {
+	char	name[LOCAL_USER_MAX + 1];
+	uid_t	uid;
+	gid_t	gid;
+	char	home[LOCAL_PATH_MAX];
+	char	shell[LOCAL_PATH_MAX];
+};
+
+/* where a destination came from: allow_mail_to_commands/files classes */
+enum local_class { LOCAL_CLASS_ALIAS, LOCAL_CLASS_FORWARD,
+	LOCAL_CLASS_INCLUDE };
+
+enum local_dest_type { LOCAL_DEST_MAILBOX, LOCAL_DEST_COMMAND,
+	LOCAL_DEST_FILE, LOCAL_DEST_REMOTE, LOCAL_DEST_ERROR };
+
+/* local_dest - one destination of an expansion */
+struct local_dest {
+	enum local_dest_type type;
+	char	*text;		/* address, command, path, or error reason */
+	char	*sender;	/* owner- alias as sender, or NULL */
+	struct local_owner owner;	/* COMMAND and FILE */
+	int	status;		/* ERROR: PROTO_STATUS_* */
+	char	dsn[LOCAL_DSN_SIZE];	/* ERROR */
+};
+
+/* local_expand_ops - the lookups of an expansion (unit tests fake them).
+ * Each returns 1 found (value set), 0 not there, -1 temporary error
+ * (why). alias: the alias tables; *owner gets the privileges of the
+ * table's owner. forward: the first .forward of user (ext the address
+ * extension, "" none) that counts; *owner gets the user. include: the
+ * file path read as *owner (0 counts as an error: missing file); owner
+ * may change to the file's owner. */
+struct local_expand_ops {
+	int	(*alias)(void *ctx, const char *key, struct buf *value,
+		    struct local_owner *owner, struct buf *why);
+	int	(*forward)(void *ctx, const char *user, const char *ext,
+		    struct buf *value, struct local_owner *owner,
+		    struct buf *why);
+	int	(*include)(void *ctx, const char *path, struct buf *value,
+		    struct local_owner *owner, struct buf *why);
+	void	*ctx;
+};
+
+/* local_expansion - the result: destinations, deduplicated */
+struct local_expansion {
+	struct local_dest *dests;
+	size_t	n, cap;
+	size_t	seen;			/* items processed (limit) */
+	char	*chain[LOCAL_EXPAND_DEPTH + 1];	/* keys being expanded */
+	size_t	depth;
+	bool	expanded;		/* some alias or .forward applied */
+	const struct local_expand_ops *ops;
+};
+
+/* local_expand - expand the address rcpt (a local domain) into x (reset
+ * first; x->dests owned by x). Errors are LOCAL_DEST_ERROR entries. */
+void	local_expand(struct local_expansion *x, const char *rcpt,
+	    const struct local_expand_ops *ops);
+void	local_expansion_reset(struct local_expansion *x);	/* frees */
+
+/* local_expand_split - the next item of an alias or .forward value at
+ * *cursor (comma separated; double quotes protect commas, and are
+ * removed; blanks around an item dropped; '#' lines are comments in
+ * files); item (reset) gets it. false at the end. */
+bool	local_expand_split(const char **cursor, struct buf *item);
+
+/* local_is_local_domain - empty, "localhost" or in mydestination */
+bool	local_is_local_domain(const char *domain);
+
+/* local_forward_path_expand - one forward_path element with $home,
+ * $user, $extension, $recipient_delimiter, $local, $domain (and other
+ * main.cf parameters, ${name?text}, ${name:text}) into out (reset);
+ * 0 or -1 (too long, bad syntax) */
+struct local_forward_vars {
+	const char *home, *user, *extension, *delimiter, *local, *domain;
+};
+int	local_forward_path_expand(const char *pattern,
+	    const struct local_forward_vars *v, struct buf *out);
+
+/* the real lookups (local_alias.c, local_forward.c) */
+void	local_alias_init(void);		/* open alias_maps, before sandbox */
+bool	local_alias_changed(void);	/* a table was rebuilt */
+int	local_alias_reopen(struct buf *why);	/* 0, or -1 (why) */
+extern const struct local_expand_ops local_alias_ops;
+/* local_owner_uid - fill o from the passwd entry of uid; 0, -1 unknown */
+int	local_owner_uid(struct local_owner *o, uid_t uid);
+int	local_owner_name(struct local_owner *o, const char *name);
+/* local_readfile - read path as o (a child process that becomes o when
+ * we are root); with forward set, only a regular file owned by o->uid (or
+ * root) and not group/world writable counts. 1 read (value, *file_uid),
+ * 0 missing (or not counting), -1 error (why). At most max bytes. */
+int	local_readfile(const char *path, const struct local_owner *o,
+	    bool forward, size_t max, struct buf *value, uid_t *file_uid,
+	    struct buf *why);
+
+/* virtual mailboxes (local_virtual.c) */
+void	local_virtual_init(void);	/* open the maps, before sandbox */
+bool	local_virtual_changed(void);
+int	local_virtual_reopen(struct buf *why);	/* 0, or -1 (why) */
+/* local_virtual_domain - whether domain is in virtual_mailbox_domains */
+bool	local_virtual_domain(const char *domain);
+/* local_virtual_resolve - rcpt's mailbox, uid and gid; 0 or -1 res */
+int	local_virtual_resolve(const char *rcpt, struct local_rcpt *out,
+	    struct local_result *res);
+
+/* resubmission of forwarded mail through cleanup (local_resubmit.c):
+ * one new message from sender to rcpts[0..n-1], the content of d's
+ * queue file with "Delivered-To: delivered_to" prepended. 0, or -1 with
+ * res (defer). *new_id gets the new queue ID. */
+int	local_resubmit(const struct local_delivery *d, const char *sender,
+	    const char *const *rcpts, size_t n, const char *delivered_to,
+	    char *new_id, size_t id_size, struct local_result *res);
+
+/* delivery of a whole expansion (local_route.c): fills res with the
+ * worst outcome, logs one line per destination */
+struct local_route_req {
+	const char *rcpt, *orcpt;
+	long long arrival, start;
+};
+void	local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
+	    struct local_delivery *d, struct local_result *res, bool *logged);
 
 /* the service */
 void	local_init_privileged(void);

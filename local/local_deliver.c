@@ -7,12 +7,13 @@
  * (privs_become; for an mbox in mail_spool_directory with the spool
  * directory's group added, see local_deliver_become), writes the mailbox,
  * reports "DSN REASON" on a pipe and exits with the status (0, 4, 5, or
- * LOCAL_EXIT_CORRUPT for a malformed queue file). There is no exec and no
- * shell. The parent reads the pipe and reaps the child within the
- * delivery timeout (d->timeout_ms: 90% of ipc_timeout); past it the child
- * is killed and the delivery deferred. The child's report is checked like peer input: the
- * exit code must be one of the above and the text must hold a DSN of the
- * matching class; anything else (a crash included) defers the delivery,
+ * LOCAL_EXIT_CORRUPT for a malformed queue file). Only a |command
+ * destination execs, in a further child of this one, after the switch to
+ * its owner (never root; local_command.c). The parent reads the pipe and
+ * reaps the child within the delivery timeout (d->timeout_ms: 90% of
+ * ipc_timeout); past it the child is killed and the delivery deferred.
+ * The child's report is checked like peer input: the exit code must be
+ * one of the above and the text must hold a DSN of the matching class; anything else (a crash included) defers the delivery,
  * so a fault in the mailbox code costs one child, never the service.
  */
 #include "local.h"
@@ -36,6 +37,8 @@ local_deliver_mailbox(const struct local_rcpt *rcpt,
 {
 	if (rcpt->kind == LOCAL_MAILDIR)
 		local_maildir_deliver(rcpt, d, res);
+	else if (rcpt->kind == LOCAL_COMMAND)
+		local_command_deliver(rcpt, d, res);
 	else
 		local_mbox_deliver(rcpt, d, res);
 }
@@ -74,8 +77,8 @@ local_deliver_has_group(const gid_t *list, int n, gid_t gid)
  * or {gid, spool group}, gid, uid, read back and verified. The common case
  * is exactly privs_become(). privs_become refuses uid 0, but mail for root
  * goes to root's own mailbox as root (as with Postfix): only the groups
- * change then, and local never runs a program, so nothing else runs as
- * root. */
+ * change then, and local never runs a program as root (commands of uid
+ * 0 are refused in local_deliver_child), so nothing else runs as root. */
 static int
 local_deliver_become(const struct local_rcpt *rcpt)
 {
@@ -119,7 +122,10 @@ local_deliver_child(const struct local_rcpt *rcpt,
 
 	for (i = 0; i < d->nclose; i++)
 		(void)close(d->close_fds[i]);	/* not ours to keep */
-	if (rcpt->become && local_deliver_become(rcpt) < 0)
+	if (rcpt->kind == LOCAL_COMMAND && rcpt->become && rcpt->uid == 0)
+		local_result_set(&res, PROTO_STATUS_DEFER, "4.3.0",
+		    "refusing to run a command as root");
+	else if (rcpt->become && local_deliver_become(rcpt) < 0)
 		local_result_set(&res, PROTO_STATUS_DEFER, "4.3.0",
 		    "cannot switch to user %s: %s", rcpt->user,
 		    strerror(errno));

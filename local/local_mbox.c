@@ -10,7 +10,10 @@
  * without a signal, so F_SETLK is retried with a growing pause instead.
  * The mbox is opened with O_APPEND|O_NOFOLLOW, created mode 0600 when
  * missing, and must be a regular file with one link owned by the
- * recipient. The message is appended (local_copy.c: From_ line, ">From "
+ * recipient. A /file destination of an alias or .forward (rcpt->file)
+ * uses the same code, as the destination's owner; when its directory
+ * does not let the owner create the dotlock, the fcntl lock alone
+ * serves. The message is appended (local_copy.c: From_ line, ">From "
  * quoting, final empty line), then fsync'd; on any error the file is
  * truncated back to its size before the delivery. mailbox_size_limit
  * bounds the size of the whole mbox.
@@ -235,13 +238,21 @@ local_mbox_deliver(const struct local_rcpt *rcpt,
 		goto fail;
 	}
 	if (local_mbox_dotlock(dirfd, buf_str(lock), deadline) < 0) {
-		if (errno == EAGAIN)
-			local_result_set(res, PROTO_STATUS_DEFER, "4.2.0",
-			    "cannot lock mailbox %s: timeout", buf_str(path));
-		else
-			local_result_errno(res, errno, "create lock file for",
-			    buf_str(path));
-		goto fail;
+		if (rcpt->file && (errno == EACCES || errno == EPERM ||
+		    errno == EROFS)) {
+			/* a /file in a directory we may not write: the fcntl
+			 * lock alone, as Postfix's file delivery */
+			buf_reset(lock);
+		} else {
+			if (errno == EAGAIN)
+				local_result_set(res, PROTO_STATUS_DEFER,
+				    "4.2.0", "cannot lock mailbox %s: timeout",
+				    buf_str(path));
+			else
+				local_result_errno(res, errno,
+				    "create lock file for", buf_str(path));
+			goto fail;
+		}
 	}
 	fd = local_mbox_open(dirfd, rcpt, buf_str(path), &st, res);
 	if (fd >= 0) {
@@ -250,7 +261,7 @@ local_mbox_deliver(const struct local_rcpt *rcpt,
 			local_result_errno(res, errno, "close mailbox",
 			    buf_str(path));
 	}
-	if (unlinkat(dirfd, buf_str(lock), 0) < 0)
+	if (buf_len(lock) > 0 && unlinkat(dirfd, buf_str(lock), 0) < 0)
 		log_warn("%s: cannot remove lock file %s.lock: %m",
 		    d->queue_id, buf_str(path));
 

@@ -38,6 +38,11 @@ local_rcpt_new(void)
 	r->rel = buf_new(PATH_MAX);
 	r->local_part = buf_new(LOCAL_ADDR_MAX);
 	r->domain = buf_new(LOCAL_ADDR_MAX);
+	r->command = buf_new(LOCAL_ADDR_MAX);
+	r->home = buf_new(LOCAL_PATH_MAX);
+	r->shell = buf_new(LOCAL_PATH_MAX);
+	r->env_rcpt = buf_new(LOCAL_ADDR_MAX);
+	r->extension = buf_new(LOCAL_ADDR_MAX);
 	return r;
 }
 
@@ -51,6 +56,11 @@ local_rcpt_free(struct local_rcpt *r)
 		buf_free(r->rel);
 		buf_free(r->local_part);
 		buf_free(r->domain);
+		buf_free(r->command);
+		buf_free(r->home);
+		buf_free(r->shell);
+		buf_free(r->env_rcpt);
+		buf_free(r->extension);
 		free(r);
 	}
 	return NULL;
@@ -91,14 +101,6 @@ local_recipient_check_home_mailbox(const char *value)
 			return false;
 	}
 	return true;
-}
-
-/* local_recipient_local_domain - empty, localhost or in mydestination */
-static bool
-local_recipient_local_domain(const char *domain)
-{
-	return domain[0] == '\0' || str_casecmp(domain, "localhost") == 0 ||
-	    params_list_has(var_mydestination, domain);
 }
 
 /* local_recipient_mailbox - the mailbox of a passwd entry, from
@@ -243,10 +245,11 @@ local_recipient_resolve(const char *rcpt, uid_t self, struct local_rcpt *out,
 
 	out->user[0] = '\0';
 	out->become = false;
+	out->file = false;
 	buf_reset(out->base);
 	buf_reset(out->rel);
 	addr_split(rcpt, local, out->domain);
-	if (!local_recipient_local_domain(buf_str(out->domain))) {
+	if (!local_is_local_domain(buf_str(out->domain))) {
 		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.2",
 		    "not a local domain");
 		return -1;

@@ -7,11 +7,14 @@
  * that breaks the spec ends the connection; one whose values make no sense
  * (a bad queue ID, queue name, offset or arrival time, control characters
  * in an address) gets a status 4 or 5 reply and a warning. For each good
- * request the recipient is resolved (local_recipient.c), the queue file
- * active/ID is opened read-only here (the child inherits it, as its only
- * descriptor from the parent besides the report pipe and the log), the
- * delivery runs in a child (local_deliver.c), the result is logged in
- * Postfix's format (local_result.c) and sent back: status, dsn, reason.
+ * request the queue file active/ID is opened read-only here (the child
+ * inherits it, as its only descriptor from the parent besides the report
+ * pipe and the log), the recipient is routed (local_route.c: loop check,
+ * virtual mailbox, aliases and .forward, or the plain mailbox of
+ * local_recipient.c), each delivery runs in a child (local_deliver.c),
+ * the result is logged in Postfix's format (local_result.c) and sent
+ * back: status, dsn, reason. When an alias or virtual table was rebuilt,
+ * the process exits after the reply (master starts a fresh one).
  * The buffers of a delivery live in local_state and are reused, since a
  * busy local serves about a thousand deliveries per second.
  */
@@ -68,6 +71,7 @@ static struct {
 	unsigned long count;		/* deliveries (Maildir Q number) */
 	int	server_fds[LOCAL_SERVER_FDS];	/* master's, if there */
 	size_t	nserver_fds;
+	bool	changed;		/* a lookup table was rebuilt */
 } local_state;
 
 /* local_service_is_listener - whether fd is a listening socket */
@@ -138,6 +142,8 @@ local_init_privileged(void)
 	if (!local_recipient_check_home_mailbox(var_home_mailbox))
 		log_warn("home_mailbox = %s: must be a relative path without "
 		    "\"..\"; deliveries will be deferred", var_home_mailbox);
+	local_alias_init();
+	local_virtual_init();
 	local_state.rcpt = local_rcpt_new();
 	local_state.copy = local_copy_new();
 	local_state.why = buf_new(LOCAL_REASON_MAX);
@@ -274,21 +280,43 @@ local_service_orcpt(const char *orcpt)
 	return orcpt;
 }
 
+/* local_service_tables - before a request: a table rebuilt since this
+ * process opened it is opened again (and the process exits after the
+ * request); 0, or -1 with res when that fails */
+static int
+local_service_tables(struct local_result *res)
+{
+	if (!local_alias_changed() && !local_virtual_changed())
+		return 0;
+	local_state.changed = true;
+	buf_reset(local_state.why);
+	if (local_alias_reopen(local_state.why) < 0 ||
+	    local_virtual_reopen(local_state.why) < 0) {
+		log_warn("cannot reopen a lookup table: %s",
+		    buf_str(local_state.why));
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "lookup table unavailable");
+		return -1;
+	}
+	return 0;
+}
+
 /* local_service_request - one request: resolve, deliver, log, reply */
 static void
 local_service_request(struct ipc *ipc, const struct ipc_msg *msg)
 {
 	struct local_result res;
 	struct local_delivery d;
+	struct local_route_req route;
 	const char *id = ipc_str(msg, L_QUEUE_ID);
+	bool    logged = false;
 	long long start = local_now_us(), arrival = start;
 	size_t  i;
 	int     qfd = -1;
 
 	memset(&d, 0, sizeof(d));
-	if (local_service_check(msg, &arrival, &res) == 0 &&
-	    local_recipient_resolve(ipc_str(msg, L_RCPT), getuid(),
-	    local_state.rcpt, &res) == 0 &&
+	if (local_service_tables(&res) == 0 &&
+	    local_service_check(msg, &arrival, &res) == 0 &&
 	    (qfd = local_service_open(ipc_str(msg, L_QUEUE), id, &res)) >= 0) {
 		d.queue_id = id;
 		d.sender = ipc_str(msg, L_SENDER);
@@ -301,13 +329,17 @@ local_service_request(struct ipc *ipc, const struct ipc_msg *msg)
 		d.close_fds[d.nclose++] = ipc_fd(ipc);
 		for (i = 0; i < local_state.nserver_fds; i++)
 			d.close_fds[d.nclose++] = local_state.server_fds[i];
-		local_deliver(local_state.rcpt, &d, &res);
+		route.rcpt = ipc_str(msg, L_RCPT);
+		route.orcpt = local_service_orcpt(ipc_str(msg, L_ORCPT));
+		route.arrival = arrival;
+		route.start = start;
+		local_route(&route, local_state.rcpt, &d, &res, &logged);
 		local_state.count = d.count;
 		(void)close(qfd);	/* read-only */
 		if (res.corrupt)
 			log_warn("%s: corrupt queue file: %s", id, res.reason);
 	}
-	if (queue_id_valid(id))
+	if (queue_id_valid(id) && !logged)
 		local_result_log(id, ipc_str(msg, L_RCPT),
 		    local_service_orcpt(ipc_str(msg, L_ORCPT)), arrival,
 		    start, local_now_us(), &res);
@@ -348,9 +380,19 @@ local_service(int fd)
 			log_warn("cannot send a delivery reply: %m");
 			break;
 		}
+		if (local_state.changed || local_alias_changed() ||
+		    local_virtual_changed()) {
+			local_state.changed = true;
+			break;
+		}
 	}
 
 fail:
 	ipc_msg_free(&msg);
 	ipc_free(ipc);
+	if (local_state.changed) {
+		/* master starts a fresh process, which opens the new table */
+		log_info("a lookup table has changed: restarting");
+		exit(0);
+	}
 }

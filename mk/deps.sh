@@ -5,7 +5,7 @@
 # `make run` and `make test`; as another user it only reports what is missing.
 set -eu
 BUILD_DEPS="gcc make libc6-dev libssl-dev libseccomp-dev libdb-dev"
-TEST_DEPS="perl libtest-simple-perl python3 swaks iproute2 strace db-util file"
+TEST_DEPS="perl libtest-simple-perl python3 swaks iproute2 strace db-util file bsd-mailx"
 missing=
 for p in $BUILD_DEPS $TEST_DEPS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

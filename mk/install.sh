@@ -53,7 +53,7 @@ echo "install: $sbindir/postern"
 for f in "$bin"/*; do
 	name=${f##*/}
 	case $name in
-	postern | sendmail | mailq | newaliases) continue ;;
+	postern | sendmail | mailq | newaliases | postdrop) continue ;;
 	*.* ) continue ;;
 	esac
 	[ -f "$f" ] && [ -x "$f" ] || continue
@@ -106,6 +106,23 @@ if [ -z "$destdir" ] && [ "$(id -u)" = 0 ]; then
 elif [ -z "$destdir" ]; then
 	echo "install: not root: create the user postern and the group" \
 	    "postdrop before postern start" >&2
+fi
+
+# the sendmail command (mailq and newaliases are links to it) and its
+# setgid helper postdrop, which may write maildrop/ through the group
+if [ -x "$bin/sendmail" ] && [ -x "$bin/postdrop" ]; then
+	install -m 755 "$bin/sendmail" "$sbindir/sendmail"
+	ln -sf sendmail "$sbindir/mailq"
+	ln -sf sendmail "$sbindir/newaliases"
+	echo "install: $sbindir/sendmail, mailq, newaliases"
+	if [ "$(id -u)" = 0 ] && getent group postdrop >/dev/null; then
+		install -m 2755 -g postdrop "$bin/postdrop" "$sbindir/postdrop"
+		echo "install: $sbindir/postdrop (setgid postdrop)"
+	else
+		install -m 755 "$bin/postdrop" "$sbindir/postdrop"
+		echo "install: $sbindir/postdrop: not setgid (not root, or" \
+		    "no group postdrop): chgrp postdrop, chmod 2755 it" >&2
+	fi
 fi
 
 cat <<EOF

@@ -57,4 +57,37 @@ int	postern_reload(const struct postern_opts *opts, int argc,
 int	postern_status(const struct postern_opts *opts, int argc,
 	    char **argv);
 
+/* postern_map.c: build, query and change lookup tables (postmap) */
+int	postern_map(const struct postern_opts *opts, int argc,
+	    char **argv);
+
+/* postern_queue.c: list and manage the queue (postqueue, postsuper,
+ * postcat); the subcommands are in postern_queue*.c */
+int	postern_queue(const struct postern_opts *opts, int argc,
+	    char **argv);
+
+/* postern_conf.c: print and edit main.cf, print master.cf (postconf) */
+int	postern_conf(const struct postern_opts *opts, int argc,
+	    char **argv);
+
+/* postern_conf_edit.c: the text edits of conf -e and conf -X */
+struct buf;
+struct postern_conf_edit {
+	const char *name;
+	const char *value;	/* NULL: remove the parameter */
+};
+/* postern_conf_edit_ok - whether name (and value, unless NULL) can be
+ * written as one main.cf line; false with why */
+bool	postern_conf_edit_ok(const char *name, const char *value,
+	    struct buf *why);
+/* postern_conf_apply - main.cf text (len bytes) with the edits applied,
+ * into out (reset first); comments, blank lines, order and other entries
+ * are kept byte for byte. 0, or -1 when out would exceed its maximum */
+int	postern_conf_apply(const char *text, size_t len,
+	    const struct postern_conf_edit *edits, size_t n, struct buf *out);
+
+/* postern_check.c: check configuration, queue and lookup tables */
+int	postern_check(const struct postern_opts *opts, int argc,
+	    char **argv);
+
 #endif

@@ -19,6 +19,17 @@ const struct postern_cmd postern_cmds[] = {
 	    "re-read the configuration of the running mail system" },
 	{ "status", postern_status, "",
 	    "tell whether the mail system runs (exit 0) or not (exit 1)" },
+	{ "queue", postern_queue,
+	    "list [--json]|flush|delete ID|ALL|hold ID|ALL|release ID|ALL|"
+	    "requeue ID|ALL|cat ID", "list and manage the mail queue" },
+	{ "conf", postern_conf,
+	    "[-d|-n] [-h] [NAME...] | -e NAME=VALUE... | -X NAME... | "
+	    "-M [SERVICE[/TYPE]...]",
+	    "print or edit main.cf parameters, print master.cf (postconf)" },
+	{ "check", postern_check, "",
+	    "check the configuration, the queue and the lookup tables" },
+	{ "map", postern_map, "[-q KEY | -d KEY | -i] [TYPE:]FILE",
+	    "build, query or change a lookup table (postmap)" },
 	{ "help", postern_help, "[COMMAND]", "list the commands" },
 };
 

@@ -3,7 +3,8 @@
  * Owns the transports ("local", "smtp") and their destinations. A
  * recipient is routed to a transport and a destination key: local for an
  * address without a domain, with "localhost" or with a domain listed in
- * mydestination (key: the lower-cased address, so that
+ * mydestination or virtual_mailbox_domains (local delivers virtual
+ * mailboxes too; key: the lower-cased address, so that
  * local_destination_concurrency_limit bounds the parallel deliveries to
  * one mailbox); smtp for the rest (key: relayhost when set, else the
  * lower-cased domain). Each destination keeps its pending recipients in a
@@ -89,7 +90,9 @@ qmgr_schedule_is_local(const char *domain)
 {
 	return *domain == '\0' || str_casecmp(domain, "localhost") == 0
 	    || (var_mydestination != NULL
-		&& params_list_has(var_mydestination, domain));
+		&& params_list_has(var_mydestination, domain))
+	    || (var_virtual_mailbox_domains != NULL
+		&& params_list_has(var_virtual_mailbox_domains, domain));
 }
 
 /* qmgr_schedule_route - transport name and destination key for addr */

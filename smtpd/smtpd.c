@@ -3,7 +3,8 @@
  * master starts smtpd for an inet (or unix) service from master.cf with
  * the listening socket, status and generation pipes of util/server.h.
  * main() reads like the table of contents of the program: options,
- * main.cf, what needs privileges (mynetworks, the passwd directory),
+ * main.cf, what needs privileges (mynetworks, the passwd directory, the
+ * lookup tables of the recipient checks),
  * privilege drop and chroot, the seccomp allow-list of smtpd_sandbox.c,
  * then one SMTP session per accepted connection (smtpd_session.c). No
  * logic lives here, so that every other file links into the unit tests.

@@ -11,7 +11,8 @@
  * The files: smtpd_session.c (service entry, command loop, state),
  * smtpd_verb.c (one handler per SMTP verb), smtpd_cmd.c (parsing command
  * lines and ESMTP parameters; pure, unit-tested), smtpd_check.c (HELO,
- * sender and recipient policy), smtpd_data.c (the DATA content),
+ * sender and recipient policy), smtpd_maps.c (the lookup tables of the
+ * recipient policy), smtpd_data.c (the DATA content),
  * smtpd_cleanup.c (the cleanup/1 client), smtpd_reply.c (replies, error
  * delays, pipelining-aware flushing), smtpd_sandbox.c (system calls).
  */
@@ -170,6 +171,29 @@ int	smtpd_check_rcpt(struct smtpd_session *s, const char *addr,
 	    struct buf *reply);
 void	smtpd_check_log_reject(struct smtpd_session *s, const char *cmd,
 	    const char *reply, const char *rcpt);
+
+/* smtpd_maps.c - the tables of the recipient checks; lookups return 1
+ * found, 0 not, -1 with why (a table failed: 451 4.3.0) */
+enum smtpd_domains {
+	SMTPD_DOMAINS_RELAY,	/* relay_domains */
+	SMTPD_DOMAINS_VALIAS,	/* virtual_alias_domains */
+	SMTPD_DOMAINS_VMAILBOX,	/* virtual_mailbox_domains */
+	SMTPD_DOMAINS_COUNT
+};
+/* smtpd_maps_init - open every table (before chroot); errors are fatal */
+void	smtpd_maps_init(void);
+bool	smtpd_maps_changed(void);
+int	smtpd_maps_domain(enum smtpd_domains which, const char *domain,
+	    struct buf *why);
+/* smtpd_maps_rewritten - addr is in recipient_canonical_maps,
+ * canonical_maps or virtual_alias_maps (local: the domain is local) */
+int	smtpd_maps_rewritten(const char *addr, bool local, struct buf *why);
+bool	smtpd_maps_local_configured(void);
+/* smtpd_maps_local - user (local part, no extension or quotes, lower
+ * case) in passwd, or addr in the tables of local_recipient_maps */
+int	smtpd_maps_local(const char *user, const char *addr,
+	    struct buf *why);
+int	smtpd_maps_virtual_mailbox(const char *addr, struct buf *why);
 
 /* smtpd_data.c */
 void	smtpd_data(struct smtpd_session *s);

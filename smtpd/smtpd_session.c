@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mem.h"
 #include "params.h"
+#include "server.h"
 #include "str.h"
 #include "stream.h"
 
@@ -279,4 +280,9 @@ smtpd_service(int fd)
 	buf_free(s->tmp);
 	stream_free(s->stream);	/* closes fd */
 	free(s);
+	if (smtpd_maps_changed()) {
+		log_info("a lookup table changed: exiting after this "
+		    "session");
+		server_exit_after_this();
+	}
 }

@@ -65,6 +65,12 @@ extern char *var_config_directory, *var_queue_directory, *var_daemon_directory,
 	*var_relay_domains, *var_home_mailbox, *var_mail_spool_directory,
 	*var_virtual_mailbox_base, *var_local_recipient_maps, *var_alias_maps,
 	*var_alias_database, *var_recipient_delimiter, *var_smtpd_banner,
+	*var_forward_path, *var_allow_mail_to_commands, *var_allow_mail_to_files,
+	*var_default_privs, *var_virtual_mailbox_domains, *var_virtual_mailbox_maps,
+	*var_virtual_uid_maps, *var_virtual_gid_maps,
+	*var_canonical_maps, *var_sender_canonical_maps,
+	*var_recipient_canonical_maps, *var_virtual_alias_maps,
+	*var_virtual_alias_domains, *var_propagate_unmatched_extensions,
 	*var_smtpd_forbid_bare_newline;
 extern long long var_message_size_limit, var_mailbox_size_limit,
 	var_smtpd_recipient_limit, var_smtpd_timeout, var_smtpd_hard_error_limit,
@@ -76,8 +82,9 @@ extern long long var_message_size_limit, var_mailbox_size_limit,
 	var_maximal_queue_lifetime, var_bounce_queue_lifetime,
 	var_local_destination_concurrency_limit,
 	var_default_destination_concurrency_limit,
-	var_qmgr_message_active_limit, var_qmgr_message_recipient_limit;
+	var_qmgr_message_active_limit, var_qmgr_message_recipient_limit,
+	var_command_time_limit, var_virtual_minimum_uid;
 extern bool var_smtpd_helo_required, var_disable_vrfy_command,
-	var_smtputf8_enable;
+	var_smtputf8_enable, var_owner_request_special;
 
 #endif

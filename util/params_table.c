@@ -41,6 +41,23 @@ char	*var_local_recipient_maps;
 char	*var_alias_maps;
 char	*var_alias_database;
 char	*var_recipient_delimiter;
+char	*var_canonical_maps;
+char	*var_sender_canonical_maps;
+char	*var_recipient_canonical_maps;
+char	*var_virtual_alias_maps;
+char	*var_virtual_alias_domains;
+char	*var_propagate_unmatched_extensions;
+char	*var_forward_path;
+char	*var_allow_mail_to_commands;
+char	*var_allow_mail_to_files;
+char	*var_default_privs;
+char	*var_virtual_mailbox_domains;
+char	*var_virtual_mailbox_maps;
+char	*var_virtual_uid_maps;
+char	*var_virtual_gid_maps;
+long long var_command_time_limit;
+long long var_virtual_minimum_uid;
+bool	var_owner_request_special;
 char	*var_smtpd_banner;
 char	*var_smtpd_forbid_bare_newline;
 long long var_message_size_limit;
@@ -122,6 +139,42 @@ const struct params_row params_table[] = {
 	    "characters that separate a user from an address extension"),
 	INT(mailbox_size_limit, "51200000", 0, LLONG_MAX,
 	    "largest mailbox or Maildir message, bytes (0: no limit)"),
+	STR(forward_path,
+	    "$home/.forward${recipient_delimiter}${extension}, $home/.forward",
+	    ".forward files tried in order (expanded per delivery)"),
+	STR(allow_mail_to_commands, "alias, forward",
+	    "where |command destinations are allowed: alias, forward, include"),
+	STR(allow_mail_to_files, "alias, forward",
+	    "where /file destinations are allowed: alias, forward, include"),
+	STR(default_privs, "nobody", "user for commands and files of "
+	    "root-owned aliases"),
+	TIME(command_time_limit, "1000s", 1, 86400,
+	    "time limit of a |command delivery"),
+	BOOL(owner_request_special, "yes", "owner-NAME alias becomes the "
+	    "envelope sender of the expansion of NAME"),
+	STR(virtual_mailbox_domains, "", "domains whose mailboxes are in "
+	    "virtual_mailbox_maps (domain names only)"),
+	STR(virtual_mailbox_maps, "", "address -> mailbox path below "
+	    "virtual_mailbox_base (trailing /: Maildir)"),
+	STR(virtual_uid_maps, "", "address -> uid of a virtual mailbox "
+	    "(static:N for all)"),
+	STR(virtual_gid_maps, "", "address -> gid of a virtual mailbox "
+	    "(static:N for all)"),
+	INT(virtual_minimum_uid, "100", 1, 4294967294LL,
+	    "smallest uid virtual_uid_maps may give"),
+	/* address rewriting (cleanup) and recipient validation (smtpd) */
+	STR(canonical_maps, "", "address -> address tables for envelope "
+	    "senders and recipients"),
+	STR(sender_canonical_maps, "", "address -> address tables for "
+	    "envelope senders (before canonical_maps)"),
+	STR(recipient_canonical_maps, "", "address -> address tables for "
+	    "envelope recipients (before canonical_maps)"),
+	STR(virtual_alias_maps, "", "address -> addresses tables expanding "
+	    "envelope recipients"),
+	STR(virtual_alias_domains, "$virtual_alias_maps", "domains whose "
+	    "every address must be in virtual_alias_maps"),
+	STR(propagate_unmatched_extensions, "canonical, virtual",
+	    "tables whose results get the unmatched address extension"),
 	/* SMTP server */
 	STR(smtpd_banner, "$myhostname ESMTP $mail_name",
 	    "text after 220 in the greeting"),

@@ -48,6 +48,8 @@ static struct {
 	int	listen_fds[SERVER_LISTEN_MAX];
 	size_t	nlisten;
 	bool	exiting;		/* the generation pipe closed */
+	bool	exit_after;		/* server_exit_after_this */
+	server_stale_fn stale;		/* server_pre_accept */
 	server_conn_fn accepted;	/* server_run_events */
 } server;
 
@@ -378,10 +380,19 @@ server_run_single(server_conn_fn serve)
 		for (i = 0; i < server.nlisten; i++) {
 			if (pfd[i].revents == 0)
 				continue;
+			if (server.stale != NULL && server.stale()) {
+				log_debug("stale before accepting: exiting");
+				exit(0);
+			}
 			if ((fd = server_accept(pfd[i].fd)) < 0)
 				continue;
 			server_status(SERVER_STATUS_TAKEN);
 			serve(fd);
+			if (server.exit_after) {
+				log_debug("asked to exit after this "
+				    "connection: exiting");
+				exit(0);
+			}
 			server_status(SERVER_STATUS_AVAIL);
 			if (++use >= var_max_use) {
 				log_debug("served %lld connections: exiting",
@@ -457,4 +468,18 @@ bool
 server_exiting(void)
 {
 	return server.exiting;
+}
+
+/* server_exit_after_this - exit once the current connection is served */
+void
+server_exit_after_this(void)
+{
+	server.exit_after = true;
+}
+
+/* server_pre_accept - the check before each accept */
+void
+server_pre_accept(server_stale_fn stale)
+{
+	server.stale = stale;
 }

@@ -105,4 +105,16 @@ _Noreturn void server_run_events(server_conn_fn accepted,
 /* server_exiting - true once the generation pipe has closed */
 bool	server_exiting(void);
 
+/* server_exit_after_this - ask server_run_single to exit once the
+ * current connection is served (a lookup table changed on disk: a fresh
+ * process opens the new one) */
+void	server_exit_after_this(void);
+
+/* server_pre_accept - stale (NULL: none) is called by server_run_single
+ * when a client is waiting, before accepting it; true makes the process
+ * exit without accepting, and master starts a fresh process for the
+ * client (a lookup table changed on disk while the process was idle) */
+typedef bool (*server_stale_fn)(void);
+void	server_pre_accept(server_stale_fn stale);
+
 #endif
