@@ -125,6 +125,17 @@ if [ -x "$bin/sendmail" ] && [ -x "$bin/postdrop" ]; then
 	fi
 fi
 
+# the aliases file Postfix and postern share by default, and its table:
+# with the default alias_maps, smtpd and local need /etc/aliases.db
+if [ ! -e "$destdir/etc/aliases" ]; then
+	install -m 644 "$root/conf/aliases" "$destdir/etc/aliases"
+	echo "install: $destdir/etc/aliases"
+fi
+if [ -z "$destdir" ] && [ "$(id -u)" = 0 ] && [ -x "$sbindir/newaliases" ]; then
+	"$sbindir/newaliases" -C "$confdir" &&
+		echo "install: built /etc/aliases.db (newaliases)"
+fi
+
 cat <<EOF
 install: done. Next: edit $confdir/main.cf (myhostname, mydestination),
 install: then run "$prefix/sbin/postern start" as root.
