@@ -68,27 +68,14 @@ master_parse_args(int argc, char **argv, struct master_opts *opts)
 static char *
 master_config_daemon_dir(void)
 {
-	char    self[PATH_MAX];
-	char   *slash;
-	ssize_t n;
+	struct buf *why = buf_new(0);
+	char	*dir = params_daemon_directory(why);
 
-	if (*var_daemon_directory != '\0')
-		return xstrdup(var_daemon_directory);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
+	if (dir == NULL)
 		log_fatal("daemon_directory is empty and the location of "
-		    "master is unknown: readlink /proc/self/exe: %m");
-	if ((size_t)n >= sizeof(self) - 1)
-		log_fatal("daemon_directory is empty and the path of master "
-		    "is too long");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash == NULL)
-		log_fatal("readlink /proc/self/exe: not a path: %s", self);
-	if (slash == self)
-		slash++;		/* master in "/" */
-	*slash = '\0';
-	return xstrdup(self);
+		    "master is unknown: %s", buf_str(why));
+	buf_free(why);
+	return dir;
 }
 
 /* master_config_env - the environment of every child */

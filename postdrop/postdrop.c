@@ -55,19 +55,19 @@ main(int argc, char **argv)
 		else if (c == 'v')
 			log_set_verbose(1);
 		else
-			postdrop_die(EX_USAGE, POSTDROP_USAGE);
+			log_die(EX_USAGE, POSTDROP_USAGE);
 	}
 	if (optind != argc || (json && !showq))
-		postdrop_die(EX_USAGE, POSTDROP_USAGE);
+		log_die(EX_USAGE, POSTDROP_USAGE);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		postdrop_die(EX_OSERR, "ignore SIGPIPE: %m");
+		log_die(EX_OSERR, "ignore SIGPIPE: %m");
 	postdrop_check_config(config_dir);
 	params_load(config_dir);
 	log_set_syslog_name(var_syslog_name);
 	if (showq)
 		return postdrop_showq(json);
 	if (chdir(var_queue_directory) < 0)
-		postdrop_die(EX_UNAVAILABLE, "chdir %s: %m",
+		log_die(EX_UNAVAILABLE, "chdir %s: %m",
 		    var_queue_directory);
 	postdrop_file_create(&f);
 	trigger = postdrop_trigger_open();

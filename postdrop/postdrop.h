@@ -48,8 +48,5 @@ int	postdrop_trigger_open(void);
 /* postdrop_trigger_send - tell pickup: a byte, then close */
 void	postdrop_trigger_send(int fd);
 
-/* postdrop_die - complain, exit code */
-_Noreturn void postdrop_die(int code, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -24,21 +24,6 @@ struct postdrop_in {
 	size_t	pos, len;
 };
 
-/* postdrop_die - complain and exit */
-void
-postdrop_die(int code, const char *fmt, ...)
-{
-	struct buf *text = buf_new(0);
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)buf_vprintf(text, fmt, ap);	/* a cut message still helps */
-	va_end(ap);
-	log_error("%s", buf_str(text));
-	buf_free(text);
-	exit(code);
-}
-
 /* postdrop_read - exactly len bytes; 1 ok, 0 at EOF before any byte,
  * -1 truncated or read error (errno; 0 for truncation) */
 static int

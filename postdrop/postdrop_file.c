@@ -15,6 +15,7 @@
  */
 #include "postdrop.h"
 #include "buf.h"
+#include "log.h"
 #include "maildrop.h"
 
 #define POSTDROP_CREATE_TRIES	100
@@ -29,7 +30,7 @@ postdrop_file_create(struct postdrop_file *f)
 	for (tries = 0; tries < POSTDROP_CREATE_TRIES; tries++) {
 		queue_id_new(f->id);
 		if (queue_path(path, sizeof(path), QUEUE_MAILDROP, f->id) < 0)
-			postdrop_die(EX_SOFTWARE, "bad queue id %s", f->id);
+			log_die(EX_SOFTWARE, "bad queue id %s", f->id);
 		f->fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW
 		    | O_CLOEXEC, MAILDROP_MODE_WRITING);
 		if (f->fd >= 0) {
@@ -37,12 +38,12 @@ postdrop_file_create(struct postdrop_file *f)
 			return;
 		}
 		if (errno != EEXIST && errno != EINTR)
-			postdrop_die(errno == EACCES ? EX_NOPERM :
+			log_die(errno == EACCES ? EX_NOPERM :
 			    EX_CANTCREAT, "create file %s: %m%s", path,
 			    errno == EACCES ? " (postdrop must be setgid to "
 			    "the group that owns maildrop/)" : "");
 	}
-	postdrop_die(EX_CANTCREAT, "create file in maildrop/: no unused id "
+	log_die(EX_CANTCREAT, "create file in maildrop/: no unused id "
 	    "after %d tries", POSTDROP_CREATE_TRIES);
 }
 

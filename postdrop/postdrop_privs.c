@@ -39,9 +39,9 @@ postdrop_check_config(const char *config_dir)
 		goto fail;	/* nothing to check */
 	(void)buf_printf(path, "%s/main.cf", config_dir);
 	if (stat(buf_str(path), &st) < 0)
-		postdrop_die(EX_CONFIG, "configuration %s: %m", buf_str(path));
+		log_die(EX_CONFIG, "configuration %s: %m", buf_str(path));
 	if (st.st_uid != 0 && st.st_uid != getuid())
-		postdrop_die(EX_NOPERM, "configuration %s is owned by neither "
+		log_die(EX_NOPERM, "configuration %s is owned by neither "
 		    "root nor the caller: not used", buf_str(path));
 
 fail:
@@ -55,9 +55,9 @@ postdrop_drop_group(void)
 	gid_t   gid = getgid(), r, e, s;
 
 	if (setresgid(gid, gid, gid) < 0)
-		postdrop_die(EX_OSERR, "setresgid: %m");
+		log_die(EX_OSERR, "setresgid: %m");
 	if (getresgid(&r, &e, &s) < 0 || r != gid || e != gid || s != gid)
-		postdrop_die(EX_OSERR, "group privileges were not dropped");
+		log_die(EX_OSERR, "group privileges were not dropped");
 }
 
 /* postdrop_trigger_connect - connect to path; -1 if not possible */

@@ -170,25 +170,14 @@ postern_check_config_file(struct postern_check *c, const char *path)
 static char *
 postern_check_daemon_dir(struct postern_check *c)
 {
-	char    exe[PATH_MAX];
-	char   *slash;
-	ssize_t n;
+	struct buf *why = buf_new(0);
+	char	*dir = params_daemon_directory(why);
 
-	if (*var_daemon_directory != '\0')
-		return xstrdup(var_daemon_directory);
-	n = readlink("/proc/self/exe", exe, sizeof(exe));
-	if (n >= 0 && (size_t)n < sizeof(exe))
-		exe[n] = '\0';
-	if (n < 0 || (size_t)n >= sizeof(exe)
-	    || (slash = strrchr(exe, '/')) == NULL) {
+	if (dir == NULL)
 		postern_check_param(c, CF_WARN, "daemon_directory", "cannot "
 		    "find the directory of postern: programs not checked");
-		return NULL;
-	}
-	if (slash == exe)
-		slash++;		/* the root directory */
-	*slash = '\0';
-	return xstrdup(exe);
+	buf_free(why);
+	return dir;
 }
 
 /* postern_check_flag - a y/n/- column */

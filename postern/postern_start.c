@@ -148,28 +148,14 @@ postern_check_accounts(void)
 static char *
 postern_daemon_dir(void)
 {
-	char    exe[PATH_MAX];
-	char   *slash;
-	ssize_t n;
+	struct buf *why = buf_new(0);
+	char	*dir = params_daemon_directory(why);
 
-	if (*var_daemon_directory != '\0')
-		return xstrdup(var_daemon_directory);
-	n = readlink("/proc/self/exe", exe, sizeof(exe));
-	if (n < 0)
-		log_fatal("cannot find the daemon programs: readlink "
-		    "/proc/self/exe: %m (set daemon_directory in main.cf)");
-	if ((size_t)n >= sizeof(exe))
-		log_fatal("cannot find the daemon programs: the path of "
-		    "postern is too long (set daemon_directory in main.cf)");
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash == NULL)
-		log_fatal("cannot find the daemon programs: %s is not an "
-		    "absolute path (set daemon_directory in main.cf)", exe);
-	if (slash == exe)
-		slash++;		/* the root directory */
-	*slash = '\0';
-	return xstrdup(exe);
+	if (dir == NULL)
+		log_fatal("cannot find the daemon programs: %s (set "
+		    "daemon_directory in main.cf)", buf_str(why));
+	buf_free(why);
+	return dir;
 }
 
 /* postern_config_dir - the configuration directory to hand to master, as

@@ -12,7 +12,7 @@
  *   sendmail_smtp.c    -bs: a small SMTP dialogue on stdin/stdout
  *   sendmail_admin.c   -bp (mailq), -bi (newaliases), -q (flush)
  * Errors the caller must see go to stderr as "sendmail: ..." and end the
- * program with a sysexits.h code (sendmail_die).
+ * program with a sysexits.h code (log_die).
  */
 #ifndef POSTERN_SENDMAIL_H
 #define POSTERN_SENDMAIL_H
@@ -55,10 +55,6 @@ struct sendmail_user {
 void	sendmail_opts_parse(int argc, char **argv, struct sendmail_opts *o);
 _Noreturn void sendmail_usage(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
-/* sendmail_die - "sendmail: error: text" on stderr (and in the log),
- * exit with a sysexits.h code */
-_Noreturn void sendmail_die(int code, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
 
 /* sendmail_addr.c */
 void	sendmail_rcpts_init(struct sendmail_rcpts *r);

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include "addr.h"
 #include "buf.h"
+#include "log.h"
 #include "maildrop.h"
 #include "mem.h"
 #include "params.h"
@@ -243,7 +244,7 @@ sendmail_user_init(struct sendmail_user *u, const struct sendmail_opts *o)
 	}
 	if (sendmail_addr_qualify(o->sender != NULL ? o->sender : u->login,
 	    o->sender != NULL, addr, why) < 0)
-		sendmail_die(EX_USAGE, "bad sender address \"%s\": %s",
+		log_die(EX_USAGE, "bad sender address \"%s\": %s",
 		    o->sender != NULL ? o->sender : u->login, buf_str(why));
 	u->sender = xstrdup(buf_str(addr));
 	buf_free(addr);

@@ -30,7 +30,7 @@ sendmail_mailq(const struct sendmail_opts *o)
 	int     argc = 0;
 
 	if (sendmail_helper("postern", path) < 0)
-		sendmail_die(EX_UNAVAILABLE, "cannot list the queue: the "
+		log_die(EX_UNAVAILABLE, "cannot list the queue: the "
 		    "postern command is neither beside sendmail nor in "
 		    "daemon_directory \"%s\"", var_daemon_directory);
 	argv[argc++] = "postern";
@@ -42,7 +42,7 @@ sendmail_mailq(const struct sendmail_opts *o)
 	argv[argc] = NULL;
 	(void)fflush(stdout);
 	execv(buf_str(path), argv);
-	sendmail_die(EX_UNAVAILABLE, "cannot list the queue: execute %s: %m",
+	log_die(EX_UNAVAILABLE, "cannot list the queue: execute %s: %m",
 	    buf_str(path));
 }
 
@@ -79,23 +79,23 @@ sendmail_flush(const struct sendmail_opts *o)
 
 	(void)o;
 	if (chdir(var_queue_directory) < 0)
-		sendmail_die(EX_UNAVAILABLE, "cannot flush the queue: chdir "
+		log_die(EX_UNAVAILABLE, "cannot flush the queue: chdir "
 		    "%s: %m", var_queue_directory);
 	ipc = ipc_connect("qmgr", SENDMAIL_FLUSH_TIMEOUT_MS, why);
 	if (ipc == NULL) {
 		if (errno == EACCES || errno == EPERM)
-			sendmail_die(EX_NOPERM, "cannot flush the queue: "
+			log_die(EX_NOPERM, "cannot flush the queue: "
 			    "permission denied (only root or the mail system "
 			    "owner may flush the queue)");
-		sendmail_die(EX_UNAVAILABLE, "cannot flush the queue: is the "
+		log_die(EX_UNAVAILABLE, "cannot flush the queue: is the "
 		    "mail system running? %s", buf_str(why));
 	}
 	if (ipc_expect_proto(ipc, PROTO_QMGR, why) < 0)
-		sendmail_die(EX_PROTOCOL, "cannot flush the queue: %s",
+		log_die(EX_PROTOCOL, "cannot flush the queue: %s",
 		    buf_str(why));
 	ipc_put_str(ipc, PROTO_REQ, PROTO_REQ_FLUSH);
 	if (ipc_end(ipc) < 0)
-		sendmail_die(EX_IOERR, "cannot flush the queue: send request: "
+		log_die(EX_IOERR, "cannot flush the queue: send request: "
 		    "%m");
 	ipc_free(ipc);
 	buf_free(why);

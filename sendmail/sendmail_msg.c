@@ -21,6 +21,7 @@
  */
 #include "sendmail.h"
 #include "buf.h"
+#include "log.h"
 #include "maildrop.h"
 #include "mem.h"
 #include "params.h"
@@ -55,7 +56,7 @@ sendmail_in_fill(struct sendmail_in *in)
 		n = read(in->fd, in->buf, sizeof(in->buf));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		sendmail_die(EX_IOERR, "read message input: %m");
+		log_die(EX_IOERR, "read message input: %m");
 	if (n == 0) {
 		in->eof = true;
 		return false;
@@ -90,7 +91,7 @@ sendmail_in_line(struct sendmail_in *in, struct buf *line, size_t max,
 			nl = NULL;
 		}
 		if (buf_append(line, in->buf + in->pos, take) < 0)
-			sendmail_die(EX_SOFTWARE, "input buffer limit");
+			log_die(EX_SOFTWARE, "input buffer limit");
 		in->pos += take;
 		any = true;
 		if (nl != NULL) {
@@ -154,7 +155,7 @@ sendmail_hdrs_add(struct sendmail_hdrs *h, const struct buf *hdr,
     size_t total_max)
 {
 	if (h->total + buf_len(hdr) > total_max)
-		sendmail_die(EX_DATAERR, "message size exceeds "
+		log_die(EX_DATAERR, "message size exceeds "
 		    "message_size_limit (%lld bytes)", var_message_size_limit);
 	if (h->n == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 32;
@@ -212,7 +213,7 @@ sendmail_extract(const struct sendmail_hdrs *h, struct sendmail_rcpts *r)
 		n = sendmail_header_name(h->text[i], h->len[i]) + 1;
 		if (sendmail_addr_list(h->text[i] + n, h->len[i] - n, r,
 		    why) < 0)
-			sendmail_die(EX_DATAERR, "bad address in message "
+			log_die(EX_DATAERR, "bad address in message "
 			    "header %.*s: %s", (int)(n - 1), h->text[i],
 			    buf_str(why));
 	}
@@ -261,7 +262,7 @@ sendmail_count(struct sendmail_read *rd, size_t n)
 {
 	rd->size += (long long)n;
 	if (var_message_size_limit > 0 && rd->size > var_message_size_limit)
-		sendmail_die(EX_DATAERR, "message size exceeds "
+		log_die(EX_DATAERR, "message size exceeds "
 		    "message_size_limit (%lld bytes)", var_message_size_limit);
 }
 
@@ -303,7 +304,7 @@ sendmail_headers(struct sendmail_read *rd, struct sendmail_hdrs *h,
 		    && buf_len(hdr) > 0) {
 			if (buf_append(hdr, buf_str(line), buf_len(line)) < 0
 			    || !*complete)
-				sendmail_die(EX_DATAERR, "message header "
+				log_die(EX_DATAERR, "message header "
 				    "exceeds header_size_limit (%zu bytes)",
 				    limit);
 			continue;
@@ -316,7 +317,7 @@ sendmail_headers(struct sendmail_read *rd, struct sendmail_hdrs *h,
 			break;		/* the empty line, or a body line */
 		if (!*complete || buf_append(hdr, buf_str(line),
 		    buf_len(line)) < 0)
-			sendmail_die(EX_DATAERR, "message header exceeds "
+			log_die(EX_DATAERR, "message header exceeds "
 			    "header_size_limit (%zu bytes)", limit);
 	}
 	if (buf_len(hdr) > 0)
@@ -387,13 +388,13 @@ sendmail_msg_submit(int fd, const struct sendmail_opts *o,
 	for (i = 0; i < (size_t)o->argc; i++)
 		if (sendmail_addr_list(o->argv[i], strlen(o->argv[i]), rcpts,
 		    why) < 0)
-			sendmail_die(EX_DATAERR, "bad recipient address "
+			log_die(EX_DATAERR, "bad recipient address "
 			    "\"%s\": %s", o->argv[i], buf_str(why));
 	sendmail_headers(&rd, &h, line, &complete);
 	if (o->extract)
 		sendmail_extract(&h, rcpts);
 	if (rcpts->n == 0)
-		sendmail_die(EX_USAGE, "no recipient addresses found%s",
+		log_die(EX_USAGE, "no recipient addresses found%s",
 		    o->extract ? " in message header" : "");
 	p = sendmail_post_open(o, u, rcpts);
 	for (i = 0; i < h.n; i++) {

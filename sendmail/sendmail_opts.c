@@ -20,21 +20,6 @@
 
 #define SENDMAIL_OPTSTRING "+:46A:B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q::r:tvx"
 
-/* sendmail_die - complain and exit with code */
-void
-sendmail_die(int code, const char *fmt, ...)
-{
-	struct buf *text = buf_new(0);
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)buf_vprintf(text, fmt, ap);	/* a cut message still helps */
-	va_end(ap);
-	log_error("%s", buf_str(text));
-	buf_free(text);
-	exit(code);
-}
-
 /* sendmail_usage - a usage error: what was wrong, then the synopsis */
 void
 sendmail_usage(const char *fmt, ...)
@@ -141,6 +126,6 @@ sendmail_opts_parse(int argc, char **argv, struct sendmail_opts *o)
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	if (o->mode == SENDMAIL_MODE_DELIVER && !o->extract && o->argc == 0)
-		sendmail_die(EX_USAGE, "no recipient addresses found "
+		log_die(EX_USAGE, "no recipient addresses found "
 		    "(give recipients, or -t to read them from the message)");
 }

@@ -69,13 +69,13 @@ sendmail_post_spawn(struct sendmail_post *p, const struct sendmail_opts *o)
 	int     argc = 0;
 
 	if (sendmail_helper("postdrop", path) < 0)
-		sendmail_die(EX_UNAVAILABLE, "cannot find the postdrop program "
+		log_die(EX_UNAVAILABLE, "cannot find the postdrop program "
 		    "beside sendmail or in daemon_directory \"%s\"",
 		    var_daemon_directory);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		sendmail_die(EX_OSERR, "ignore SIGPIPE: %m");
+		log_die(EX_OSERR, "ignore SIGPIPE: %m");
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		sendmail_die(EX_OSERR, "pipe: %m");
+		log_die(EX_OSERR, "pipe: %m");
 	argv[argc++] = "postdrop";
 	if (o->config_dir != NULL) {
 		argv[argc++] = "-c";
@@ -85,7 +85,7 @@ sendmail_post_spawn(struct sendmail_post *p, const struct sendmail_opts *o)
 		argv[argc++] = "-v";
 	argv[argc] = NULL;
 	if ((p->pid = fork()) < 0)
-		sendmail_die(EX_OSERR, "fork: %m");
+		log_die(EX_OSERR, "fork: %m");
 	if (p->pid == 0) {
 		if (dup2(fds[0], STDIN_FILENO) < 0) {
 			log_error("dup2: %m");
@@ -127,7 +127,7 @@ sendmail_post_open(const struct sendmail_opts *o,
 	(void)buf_printf(b, REC_SIZE_FMT, 0LL, 0LL, 0LL, 0LL);
 	sendmail_post_put(p, REC_SIZE, buf_str(b), buf_len(b));
 	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-		sendmail_die(EX_OSERR, "clock_gettime: %m");
+		log_die(EX_OSERR, "clock_gettime: %m");
 	buf_reset(b);
 	(void)buf_printf(b, "%lld.%06ld", (long long)ts.tv_sec,
 	    (long)(ts.tv_nsec / 1000));
@@ -180,7 +180,7 @@ sendmail_post_close(struct sendmail_post *p)
 	while ((w = waitpid(p->pid, &status, 0)) < 0 && errno == EINTR)
 		continue;
 	if (w < 0)
-		sendmail_die(EX_OSERR, "wait for postdrop: %m");
+		log_die(EX_OSERR, "wait for postdrop: %m");
 	if (WIFEXITED(status))
 		ret = WEXITSTATUS(status);
 	else

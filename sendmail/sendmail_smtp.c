@@ -39,7 +39,7 @@ sendmail_smtp_reply(const char *text)
 {
 	(void)fprintf(stdout, "%s\r\n", text);
 	if (fflush(stdout) == EOF)
-		sendmail_die(EX_IOERR, "write to the SMTP client: %m");
+		log_die(EX_IOERR, "write to the SMTP client: %m");
 }
 
 /* sendmail_smtp_read - one command line (CRLF or LF removed); 0, 1 at
@@ -158,12 +158,12 @@ sendmail_smtp_data(struct sendmail_smtp *s)
 		return;
 	}
 	if ((fd = memfd_create("sendmail-bs", MFD_CLOEXEC)) < 0)
-		sendmail_die(EX_OSERR, "memfd_create: %m");
+		log_die(EX_OSERR, "memfd_create: %m");
 	sendmail_smtp_reply("354 End data with <CR><LF>.<CR><LF>");
 	for (;;) {
 		r = sendmail_smtp_read(s->line, SIZE_MAX);
 		if (r == 1)
-			sendmail_die(EX_DATAERR, "unexpected end of input in "
+			log_die(EX_DATAERR, "unexpected end of input in "
 			    "DATA");
 		if (r < 0)
 			too_big = true;	/* a line past the buffer limit */
@@ -181,12 +181,12 @@ sendmail_smtp_data(struct sendmail_smtp *s)
 		if (too_big)
 			continue;
 		if (write(fd, p, n) != (ssize_t)n || write(fd, "\n", 1) != 1)
-			sendmail_die(EX_OSERR, "write message to memory: %m");
+			log_die(EX_OSERR, "write message to memory: %m");
 	}
 	if (too_big) {
 		sendmail_smtp_reply("552 5.3.4 Error: message file too big");
 	} else if (lseek(fd, 0, SEEK_SET) < 0) {
-		sendmail_die(EX_OSERR, "lseek: %m");
+		log_die(EX_OSERR, "lseek: %m");
 	} else {
 		sendmail_smtp_deliver(s, fd);
 	}

@@ -323,6 +323,18 @@ log_fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/* log_die - "error: " line, then exit with status */
+void
+log_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_ERR, "error: ", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
 /* log_panic - "panic: " line, then abort for a core */
 void
 log_panic(const char *fmt, ...)

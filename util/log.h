@@ -29,6 +29,10 @@ void	log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void log_fatal(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/* log_die - an "error: " line, then exit(status): for commands whose exit
+ * status means something (sysexits.h) */
+_Noreturn void log_die(int status, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 _Noreturn void log_panic(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 

@@ -595,3 +595,33 @@ params_list_has(const char *list, const char *item)
 	free(copy);
 	return found;
 }
+
+/* params_daemon_directory - daemon_directory, or this program's directory */
+char *
+params_daemon_directory(struct buf *why)
+{
+	char	self[PATH_MAX];
+	char	*slash;
+	ssize_t	n;
+
+	if (*var_daemon_directory != '\0')
+		return xstrdup(var_daemon_directory);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		buf_why(why, "readlink /proc/self/exe: %s", strerror(errno));
+		return NULL;
+	}
+	if ((size_t)n >= sizeof(self) - 1) {
+		buf_why(why, "the path of this program is too long");
+		return NULL;
+	}
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL) {
+		buf_why(why, "%s is not an absolute path", self);
+		return NULL;
+	}
+	if (slash == self)
+		slash++;		/* a program in "/" */
+	*slash = '\0';
+	return xstrdup(self);
+}

@@ -17,6 +17,8 @@
 #include "sys.h"
 #include "cf.h"
 
+struct buf;
+
 enum params_type { PARAMS_STR, PARAMS_INT, PARAMS_TIME, PARAMS_BOOL };
 
 struct params_row {
@@ -52,6 +54,11 @@ const char *params_value(const char *name);
 /* params_raw - value as written in main.cf or -o (unexpanded), NULL if not
  * set there (the default applies) */
 const char *params_raw(const char *name);
+
+/* params_daemon_directory - daemon_directory, or the directory of the
+ * running program when it is empty (programs find the daemons beside
+ * themselves); caller frees; NULL with why when it cannot be found */
+char	*params_daemon_directory(struct buf *why);
 
 /* params_list_has - whether the comma/space list value contains item,
  * compared case-insensitively */

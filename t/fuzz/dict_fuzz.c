@@ -126,30 +126,5 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t len)
 	return 0;
 }
 
-#ifndef POSTERN_LIBFUZZER
-int
-main(int argc, char **argv)
-{
-	static unsigned char data[FUZZ_MAX];
-	size_t  len = 0;
-	ssize_t n;
-	int     fd = 0;
-
-	log_init("dict_fuzz");
-	if (argc > 1 && (fd = open(argv[1], O_RDONLY)) < 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	while (len < sizeof(data)
-	    && (n = read(fd, data + len, sizeof(data) - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			perror("read");
-			return 1;
-		}
-		len += (size_t)n;
-	}
-	return LLVMFuzzerTestOneInput(data, len);
-}
-#endif
+#define FUZZ_NAME "dict_fuzz"
+#include "fuzz_main.h"
