@@ -18,15 +18,24 @@
  * Safety. Every move is one rename(2) (util/queue.h), so a message is
  * always in exactly one queue. A file in incoming/ that is not yet ready
  * belongs to cleanup and is never touched. A file in active/ belongs to
- * the running qmgr, which holds it in memory and is delivering it: while
- * the mail system runs, such a message is refused with a message saying
- * so (it can be held or deleted once it is deferred, or with the mail
- * system stopped, when active/ is only what qmgr recovers at its next
- * start). qmgr may also move a file between our lookup and our move; a
- * rename that finds the file gone looks again, and a message that turns
- * up in active/ is refused as above.
+ * the running qmgr, which holds it in memory and may be delivering it:
+ * while the mail system runs, delete, hold and requeue of such a message
+ * are sent to qmgr as req=delete|hold|requeue queue_id (util/proto.h) on
+ * one connection; qmgr starts no new delivery for it, lets the deliveries
+ * in flight finish (their results are kept: a delivered recipient stays
+ * delivered) and then removes or moves the file itself and logs it. We
+ * wait for all such messages together, polling every
+ * POSTERN_MOVE_POLL_MS for at most POSTERN_MOVE_WAIT_MS, until each has
+ * left active/, and report where it went on stderr (qmgr logged it); one
+ * still active at the deadline is reported as pending (qmgr carries the
+ * request out when its deliveries end) and makes the exit status 1. With
+ * the mail system stopped, active/ is only what qmgr recovers at its
+ * next start, and is moved directly. qmgr may also move a file between
+ * our lookup and our move; a rename that finds the file gone looks again,
+ * and a message that turns up in active/ goes to qmgr as above.
  */
 #include "buf.h"
+#include "ipc.h"
 #include "log.h"
 #include "mem.h"
 #include "params.h"
@@ -37,6 +46,9 @@
 #include <dirent.h>
 
 #define POSTERN_MOVE_TRIES	3	/* lookups when files move under us */
+#define POSTERN_MOVE_IPC_MS	10000	/* connect and send to qmgr */
+#define POSTERN_MOVE_WAIT_MS	10000	/* for qmgr to act on active mail */
+#define POSTERN_MOVE_POLL_MS	50
 
 struct postern_move_op {
 	const char *name;		/* the subcommand */
@@ -46,6 +58,7 @@ struct postern_move_op {
 	const char *logged;		/* "ID: <logged>" */
 	const char *summary;		/* "<summary>: N messages" */
 	bool	scan;			/* tell qmgr to scan incoming/ */
+	const char *qmgr_req;		/* request for an active message */
 };
 
 static const char *const postern_move_delete[] = {
@@ -63,22 +76,32 @@ static const char *const postern_move_requeue[] = {
 
 static const struct postern_move_op postern_move_ops[] = {
 	{"delete", postern_move_delete, SYS_ARRAY_LEN(postern_move_delete),
-	    NULL, "removed", "Deleted", false},
+	    NULL, "removed", "Deleted", false, PROTO_REQ_DELETE},
 	{"hold", postern_move_hold, SYS_ARRAY_LEN(postern_move_hold),
-	    QUEUE_HOLD, "placed on hold", "Placed on hold", false},
+	    QUEUE_HOLD, "placed on hold", "Placed on hold", false,
+	    PROTO_REQ_HOLD},
 	{"release", postern_move_release,
 	    SYS_ARRAY_LEN(postern_move_release), QUEUE_INCOMING,
-	    "released from hold", "Released from hold", true},
+	    "released from hold", "Released from hold", true, NULL},
 	{"requeue", postern_move_requeue,
 	    SYS_ARRAY_LEN(postern_move_requeue), QUEUE_INCOMING, "requeued",
-	    "Requeued", true},
+	    "Requeued", true, PROTO_REQ_REQUEUE},
+};
+
+/* the messages handed to qmgr, and the connection they went through */
+struct postern_move_qmgr {
+	struct ipc *ipc;
+	bool	broken;			/* connection failed: said so */
+	char  **ids;
+	size_t	n, cap;
 };
 
 enum postern_move_result {
 	POSTERN_MOVE_DONE,	/* moved or removed */
 	POSTERN_MOVE_ABSENT,	/* not in any source queue */
-	POSTERN_MOVE_REFUSED,	/* active, or being received: said so */
-	POSTERN_MOVE_FAILED	/* a system error: said so */
+	POSTERN_MOVE_REFUSED,	/* being received, or moving: said so */
+	POSTERN_MOVE_FAILED,	/* a system error: said so */
+	POSTERN_MOVE_SENT	/* active: the request went to qmgr */
 };
 
 /* postern_move_find - the queue among op's sources that holds id, or
@@ -121,10 +144,52 @@ postern_move_exists(const char *queue, const char *id)
 	    && lstat(path, &st) == 0;
 }
 
+/* postern_move_send - hand op on active message id to qmgr; 0, or -1
+ * (warned) */
+static int
+postern_move_send(const struct postern_move_op *op, const char *id,
+    struct postern_move_qmgr *q)
+{
+	struct buf *why;
+
+	if (q->broken)
+		return -1;
+	if (q->ipc == NULL) {
+		why = buf_new(0);
+		q->ipc = ipc_connect("qmgr", POSTERN_MOVE_IPC_MS, why);
+		if (q->ipc == NULL)
+			log_warn("cannot reach qmgr (%s)", buf_len(why) ?
+			    buf_str(why) : strerror(errno));
+		else if (ipc_expect_proto(q->ipc, PROTO_QMGR, why) < 0) {
+			log_warn("qmgr: %s", buf_str(why));
+			q->ipc = ipc_free(q->ipc);
+		}
+		buf_free(why);
+		if (q->ipc == NULL) {
+			q->broken = true;
+			return -1;
+		}
+	}
+	ipc_put_str(q->ipc, PROTO_REQ, op->qmgr_req);
+	ipc_put_str(q->ipc, PROTO_QUEUE_ID, id);
+	if (ipc_end(q->ipc) < 0) {
+		log_warn("%s: send %s request to qmgr: %m", id, op->qmgr_req);
+		q->ipc = ipc_free(q->ipc);
+		q->broken = true;
+		return -1;
+	}
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->ids = xreallocarray(q->ids, q->cap, sizeof(*q->ids));
+	}
+	q->ids[q->n++] = xstrdup(id);
+	return 0;
+}
+
 /* postern_move_one - apply op to one message */
 static enum postern_move_result
 postern_move_one(const struct postern_move_op *op, const char *id,
-    bool running)
+    bool running, struct postern_move_qmgr *q)
 {
 	const char *from;
 	bool    busy;
@@ -140,10 +205,15 @@ postern_move_one(const struct postern_move_op *op, const char *id,
 			return POSTERN_MOVE_REFUSED;
 		}
 		if (running && strcmp(from, QUEUE_ACTIVE) == 0) {
-			log_warn("%s: message is active (qmgr is delivering "
-			    "it): not %s; try again once it is deferred, or "
-			    "with the mail system stopped", id, op->logged);
-			return POSTERN_MOVE_REFUSED;
+			if (op->qmgr_req == NULL)
+				log_panic("postern_move_one: %s from active",
+				    op->name);
+			if (postern_move_send(op, id, q) < 0) {
+				log_warn("%s: message is active and qmgr "
+				    "cannot be asked: not %s", id, op->logged);
+				return POSTERN_MOVE_FAILED;
+			}
+			return POSTERN_MOVE_SENT;
 		}
 		if (op->to == NULL) {
 			if (queue_remove(from, id) < 0) {
@@ -171,6 +241,82 @@ postern_move_one(const struct postern_move_op *op, const char *id,
 	log_warn("%s: message keeps moving between queues: not %s", id,
 	    op->logged);
 	return POSTERN_MOVE_REFUSED;
+}
+
+/* postern_move_active_left - whether none of ids is in active/ */
+static bool
+postern_move_active_left(char **ids, size_t n)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++)
+		if (postern_move_exists(QUEUE_ACTIVE, ids[i]))
+			return false;
+	return true;
+}
+
+/* postern_move_report - where the message qmgr handled went; true when
+ * op was done */
+static bool
+postern_move_report(const struct postern_move_op *op, const char *id)
+{
+	static const char *const queues[] = {
+		QUEUE_INCOMING, QUEUE_ACTIVE, QUEUE_DEFERRED, QUEUE_HOLD,
+	};
+	const char *where = NULL;
+	size_t  i;
+
+	for (i = 0; i < SYS_ARRAY_LEN(queues); i++)
+		if (postern_move_exists(queues[i], id))
+			where = queues[i];
+	if (op->to == NULL ? where == NULL : where != NULL
+	    && strcmp(where, op->to) == 0) {
+		(void)fprintf(stderr, "%s: %s: %s\n", log_progname(), id,
+		    op->logged);
+		return true;
+	}
+	if (where == NULL)
+		(void)fprintf(stderr, "%s: %s: every recipient was done before "
+		    "it could be %s: the message is gone\n", log_progname(),
+		    id, op->logged);
+	else
+		(void)fprintf(stderr, "%s: %s: not %s: the message is in %s/\n",
+		    log_progname(), id, op->logged, where);
+	return false;
+}
+
+/* postern_move_wait - wait for qmgr to act on the messages it was sent,
+ * report each; the count of those done, *status 1 if any is not */
+static size_t
+postern_move_wait(const struct postern_move_op *op,
+    struct postern_move_qmgr *q, int *status)
+{
+	struct timespec step = {0, POSTERN_MOVE_POLL_MS * 1000000L};
+	int     waited;
+	size_t  i, done = 0;
+
+	/* every request is written: qmgr needs no idle client */
+	q->ipc = ipc_free(q->ipc);
+	for (waited = 0; waited < POSTERN_MOVE_WAIT_MS
+	    && !postern_move_active_left(q->ids, q->n);
+	    waited += POSTERN_MOVE_POLL_MS)
+		if (nanosleep(&step, NULL) < 0 && errno != EINTR)
+			log_fatal("nanosleep: %m");
+	for (i = 0; i < q->n; i++) {
+		if (postern_move_exists(QUEUE_ACTIVE, q->ids[i])) {
+			log_warn("%s: still being delivered after %d s: qmgr "
+			    "will %s it once its deliveries in flight end",
+			    q->ids[i], POSTERN_MOVE_WAIT_MS / 1000, op->name);
+			*status = 1;
+		} else if (postern_move_report(op, q->ids[i])) {
+			done++;
+		}
+		free(q->ids[i]);
+	}
+	free(q->ids);
+	q->ids = NULL;
+	q->n = q->cap = 0;
+	return done;
 }
 
 /* postern_move_ids - the valid queue IDs in dir, appended to *ids */
@@ -220,6 +366,7 @@ int
 postern_queue_move(const char *what, int argc, char **argv)
 {
 	const struct postern_move_op *op = NULL;
+	struct postern_move_qmgr q = {NULL, false, NULL, 0, 0};
 	char  **ids = NULL;
 	size_t  n = 0, cap = 0, i, done = 0;
 	bool    running, all = false;
@@ -244,9 +391,11 @@ postern_queue_move(const char *what, int argc, char **argv)
 	}
 	running = postern_queue_running();
 	for (i = 0; i < n; i++) {
-		switch (postern_move_one(op, ids[i], running)) {
+		switch (postern_move_one(op, ids[i], running, &q)) {
 		case POSTERN_MOVE_DONE:
 			done++;
+			break;
+		case POSTERN_MOVE_SENT:
 			break;
 		case POSTERN_MOVE_ABSENT:
 			/* with ALL, a message that left meanwhile is fine */
@@ -262,6 +411,9 @@ postern_queue_move(const char *what, int argc, char **argv)
 		free(ids[i]);
 	}
 	free(ids);
+	if (q.n > 0)
+		done += postern_move_wait(op, &q, &status);
+	q.ipc = ipc_free(q.ipc);
 	log_info("%s: %zu message%s", op->summary, done, done == 1 ? "" : "s");
 	if (op->scan && done > 0 && running
 	    && postern_queue_trigger(PROTO_REQ_SCAN) < 0)

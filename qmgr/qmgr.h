@@ -11,7 +11,8 @@
  * deferred/ with its mtime set to the retry time.
  *
  * The jobs:
- *   qmgr_trigger.c   the qmgr/1 server: req=new|flush|scan from clients
+ *   qmgr_trigger.c   the qmgr/1 server: req=new|flush|scan from clients,
+ *                    req=delete|hold|requeue from the administrator
  *   qmgr_scan.c      scans of incoming/, active/ and deferred/, start-up
  *                    recovery, the periodic queue run
  *   qmgr_active.c    the active set: activation, the backlog of messages
@@ -69,13 +70,26 @@ struct qmgr_dest;
 #define QMGR_ENVELOPE_MAX	(4 * 1024 * 1024)	/* bytes of envelope */
 #define QMGR_DSN_HEADERS_MAX	(128 * 1024)	/* original headers in DSN */
 #define QMGR_BOUNCE_TIMEOUT_MS	(60 * 1000)	/* one DSN submission step */
+#define QMGR_REQUEUE_SCAN_MS	2000	/* rescan incoming/ after a requeue */
 
 enum qmgr_rcpt_state {
 	QMGR_RCPT_PENDING,	/* in its destination's queue */
 	QMGR_RCPT_INFLIGHT,	/* a delivery request is outstanding */
 	QMGR_RCPT_DONE,		/* delivered (or its bounce is sent) */
 	QMGR_RCPT_DEFERRED,	/* temporary failure, logged to defer/ID */
-	QMGR_RCPT_BOUNCED	/* permanent failure, waiting for the DSN */
+	QMGR_RCPT_BOUNCED,	/* permanent failure, waiting for the DSN */
+	QMGR_RCPT_HELD		/* taken back from the scheduler by an
+				 * administrator's request: not tried, stays
+				 * live in the file */
+};
+
+/* an administrator's request on an active message (req=delete|hold|
+ * requeue), carried out once nothing of it is in flight */
+enum qmgr_admin {
+	QMGR_ADMIN_NONE,
+	QMGR_ADMIN_REQUEUE,	/* rename to incoming/, fresh attempt */
+	QMGR_ADMIN_HOLD,	/* rename to hold/ */
+	QMGR_ADMIN_DELETE	/* remove with its defer log; wins */
 };
 
 struct qmgr_message;
@@ -92,7 +106,7 @@ struct qmgr_rcpt {
 	bool	retried;		/* re-sent after a stale connection */
 	/* scheduling (qmgr_schedule.c) */
 	struct qmgr_dest *dest;
-	struct qmgr_rcpt *next;		/* in the destination's queue */
+	struct qmgr_rcpt *next, *prev;	/* in the destination's queue */
 };
 
 struct qmgr_message {
@@ -113,7 +127,8 @@ struct qmgr_message {
 	size_t	nrcpt;
 	/* outcome counters (qmgr_active.c) */
 	size_t	n_todo;		/* pending or in flight */
-	size_t	n_deferred, n_bounced, n_done;
+	size_t	n_deferred, n_bounced, n_done, n_held;
+	enum qmgr_admin admin;		/* pending administrator's request */
 	bool	finishing;		/* DSN submission in progress */
 	bool	expired;		/* logged "status=expired" */
 	/* the active list */
@@ -189,6 +204,12 @@ void	qmgr_active_bounced(struct qmgr_rcpt *rcpt, const char *reason,
 	    bool log_it);
 /* qmgr_active_bounce_done - the DSN of msg was submitted (ok) or not */
 void	qmgr_active_bounce_done(struct qmgr_message *msg, bool ok);
+/* qmgr_active_admin - an administrator's request (not QMGR_ADMIN_NONE)
+ * for active/id: a message in memory starts no new delivery (its pending
+ * recipients become QMGR_RCPT_HELD) and op is carried out once nothing
+ * is in flight; a file in active/ that is not in memory is handled now;
+ * anything else is ignored */
+void	qmgr_active_admin(const char *id, enum qmgr_admin op);
 
 /* qmgr_active_log_to - the "ID: to=<rcpt>, relay=none, ..." line */
 void	qmgr_active_log_to(const struct qmgr_rcpt *rcpt, const char *status,
@@ -204,6 +225,9 @@ void	qmgr_schedule_init(void);
 const char *qmgr_schedule_route(const char *addr, struct buf *key);
 /* qmgr_schedule_add - queue a pending recipient at its destination */
 void	qmgr_schedule_add(struct qmgr_rcpt *rcpt);
+/* qmgr_schedule_remove - take a pending recipient out of its
+ * destination's queue (it is neither pending nor in flight afterwards) */
+void	qmgr_schedule_remove(struct qmgr_rcpt *rcpt);
 /* qmgr_schedule_next - the next recipient of transport within the
  * concurrency limits, now in flight; NULL when none may go */
 struct qmgr_rcpt *qmgr_schedule_next(struct qmgr_transport *t);

@@ -23,9 +23,26 @@
  * bounced recipients go into one DSN (qmgr_bounce.c; marked done once it
  * is submitted, deferred if it cannot be), then the file is removed
  * ("ID: removed") or moved to deferred/ (qmgr_defer.c).
+ *
+ * An administrator's request (qmgr_active_admin: req=delete, hold or
+ * requeue from postern queue) marks the message: its pending recipients
+ * leave the scheduler (QMGR_RCPT_HELD, still live in the file), so no new
+ * delivery starts, while the deliveries in flight run to their end and
+ * their outcomes are recorded as usual (a delivered recipient is marked
+ * REC_DONE, since the file outlives it). Once nothing is in flight the
+ * request is carried out instead of the normal end: delete removes the
+ * file and defer/ID without a DSN ("ID: removed"); hold and requeue first
+ * send the DSN of recipients that bounced meanwhile, then rename the file
+ * to hold/ ("ID: placed on hold", defer/ID kept for the listing) or to
+ * incoming/ ("ID: requeued", defer/ID removed, incoming/ rescanned after
+ * QMGR_REQUEUE_SCAN_MS unless postern's req=scan comes first). A message
+ * with no live recipient left is removed as usual. A file in active/ that
+ * is not in memory (backlog, or left by a failed move) is handled at
+ * once: qmgr is the only process that moves files out of active/.
  */
 #include "qmgr.h"
 #include "buf.h"
+#include "events.h"
 #include "log.h"
 #include "mem.h"
 #include "params.h"
@@ -306,7 +323,8 @@ qmgr_active_delivered(struct qmgr_rcpt *rcpt)
 	rcpt->state = QMGR_RCPT_DONE;
 	msg->n_done++;
 	/* the file outlives this recipient unless it is removed right away */
-	if (msg->n_todo > 0 || msg->n_deferred > 0 || msg->n_bounced > 0)
+	if (msg->n_todo > 0 || msg->n_deferred > 0 || msg->n_bounced > 0
+	    || msg->n_held > 0)
 		(void)qmgr_message_mark_done(rcpt);
 	qmgr_active_check(msg);
 }
@@ -378,8 +396,9 @@ qmgr_active_bounce_result(struct qmgr_message *msg, bool ok)
 		if (ok) {
 			r->state = QMGR_RCPT_DONE;
 			msg->n_done++;
-			/* the file stays (deferred): record what is done */
-			if (msg->n_deferred > 0)
+			/* the file stays (deferred, held, requeued):
+			 * record what is done */
+			if (msg->n_deferred > 0 || msg->n_held > 0)
 				(void)qmgr_message_mark_done(r);
 		} else {
 			r->state = QMGR_RCPT_DEFERRED;
@@ -409,11 +428,62 @@ qmgr_active_forget(struct qmgr_message *msg)
 	qmgr_active_feed();
 }
 
+/* qmgr_active_requeue_scan - the timer after a requeue */
+static void
+qmgr_active_requeue_scan(void *ctx)
+{
+	(void)ctx;
+	qmgr_scan_incoming();
+}
+
+/* qmgr_active_admin_file - carry out op on active/id, which nothing in
+ * memory refers to any more; 0, or -1 (logged: the file stays) */
+static int
+qmgr_active_admin_file(const char *id, enum qmgr_admin op)
+{
+	switch (op) {
+	case QMGR_ADMIN_DELETE:
+		if (queue_remove(QUEUE_ACTIVE, id) < 0) {
+			log_error("%s: remove %s/%s: %m", id, QUEUE_ACTIVE, id);
+			return -1;
+		}
+		qmgr_defer_remove(id);
+		log_info("%s: removed", id);
+		return 0;
+	case QMGR_ADMIN_HOLD:
+		if (queue_rename(id, QUEUE_ACTIVE, QUEUE_HOLD) < 0) {
+			log_error("%s: rename %s to %s: %m", id, QUEUE_ACTIVE,
+			    QUEUE_HOLD);
+			return -1;
+		}
+		log_info("%s: placed on hold", id);
+		return 0;
+	case QMGR_ADMIN_REQUEUE:
+		if (queue_rename(id, QUEUE_ACTIVE, QUEUE_INCOMING) < 0) {
+			log_error("%s: rename %s to %s: %m", id, QUEUE_ACTIVE,
+			    QUEUE_INCOMING);
+			return -1;
+		}
+		qmgr_defer_remove(id);
+		log_info("%s: requeued", id);
+		events_timer(QMGR_REQUEUE_SCAN_MS, qmgr_active_requeue_scan,
+		    NULL);
+		return 0;
+	case QMGR_ADMIN_NONE:
+		break;
+	}
+	log_panic("%s: qmgr_active_admin_file: no request", id);
+}
+
 /* qmgr_active_close - the file's fate once every recipient is settled */
 static void
 qmgr_active_close(struct qmgr_message *msg)
 {
-	if (msg->n_deferred > 0) {
+	if (msg->admin == QMGR_ADMIN_DELETE || (msg->admin != QMGR_ADMIN_NONE
+	    && (msg->n_deferred > 0 || msg->n_held > 0))) {
+		/* on failure the file stays in active/ for the next start */
+		(void)qmgr_active_admin_file(msg->id, msg->admin);
+	} else if (msg->n_deferred > 0) {
 		(void)qmgr_defer_message(msg);
 	} else if (queue_remove(QUEUE_ACTIVE, msg->id) < 0) {
 		log_error("%s: remove %s/%s: %m", msg->id, QUEUE_ACTIVE,
@@ -430,7 +500,8 @@ qmgr_active_finish(struct qmgr_message *msg)
 {
 	int     ret;
 
-	if (msg->n_bounced > 0) {
+	/* a deleted message sends no DSN */
+	if (msg->n_bounced > 0 && msg->admin != QMGR_ADMIN_DELETE) {
 		ret = qmgr_bounce_start(msg);
 		if (ret > 0) {
 			msg->finishing = true;
@@ -452,4 +523,64 @@ qmgr_active_bounce_done(struct qmgr_message *msg, bool ok)
 	qmgr_active_nbusy--;
 	qmgr_active_bounce_result(msg, ok);
 	qmgr_active_close(msg);
+}
+
+/* qmgr_active_admin_name - the request, for the log */
+static const char *
+qmgr_active_admin_name(enum qmgr_admin op)
+{
+	switch (op) {
+	case QMGR_ADMIN_DELETE:
+		return "delete";
+	case QMGR_ADMIN_HOLD:
+		return "hold";
+	case QMGR_ADMIN_REQUEUE:
+		return "requeue";
+	case QMGR_ADMIN_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* qmgr_active_admin - an administrator's delete, hold or requeue */
+void
+qmgr_active_admin(const char *id, enum qmgr_admin op)
+{
+	struct qmgr_message *msg;
+	struct qmgr_rcpt *r;
+	char    path[QUEUE_PATH_SIZE];
+	struct stat st;
+	size_t  i;
+
+	if (op == QMGR_ADMIN_NONE || !queue_id_valid(id))
+		log_panic("qmgr_active_admin: bad request");
+	msg = qmgr_active_table != NULL ?
+	    qmgr_table_find(qmgr_active_table, id) : NULL;
+	if (msg == NULL) {
+		if (queue_path(path, sizeof(path), QUEUE_ACTIVE, id) < 0)
+			log_panic("qmgr_active_admin: bad queue id");
+		if (lstat(path, &st) < 0) {
+			if (errno != ENOENT)
+				log_warn("%s: lstat %s: %m", id, path);
+			return;
+		}
+		if (S_ISREG(st.st_mode))
+			(void)qmgr_active_admin_file(id, op);
+		return;
+	}
+	if (msg->admin != QMGR_ADMIN_DELETE)
+		msg->admin = op;
+	for (i = 0; i < msg->nrcpt; i++) {
+		r = &msg->rcpts[i];
+		if (r->state != QMGR_RCPT_PENDING)
+			continue;
+		qmgr_schedule_remove(r);
+		r->state = QMGR_RCPT_HELD;
+		msg->n_todo--;
+		msg->n_held++;
+	}
+	log_info("%s: %s requested, %zu deliver%s in flight", id,
+	    qmgr_active_admin_name(msg->admin), msg->n_todo,
+	    msg->n_todo == 1 ? "y" : "ies");
+	qmgr_active_check(msg);
 }

@@ -12,6 +12,10 @@
  * message are added at once, each FIFO is sorted by (activation sequence,
  * recipient index).
  *
+ * The FIFO is doubly linked so that qmgr_schedule_remove takes a pending
+ * recipient out in O(1) (an administrator's hold, delete or requeue of
+ * its message: qmgr_active_admin).
+ *
  * A destination is ready when it has a pending recipient and fewer than its
  * limit in flight. Each transport keeps its ready destinations in a binary
  * min-heap keyed by their head recipient, so qmgr_schedule_next gives the
@@ -287,6 +291,7 @@ qmgr_schedule_add(struct qmgr_rcpt *rcpt)
 	buf_free(key);
 	rcpt->dest = d;
 	rcpt->next = NULL;
+	rcpt->prev = d->tail;
 	rcpt->state = QMGR_RCPT_PENDING;
 	if (d->tail != NULL)
 		d->tail->next = rcpt;
@@ -309,6 +314,8 @@ qmgr_schedule_pop(struct qmgr_dest *d)
 	d->head = r->next;
 	if (d->head == NULL)
 		d->tail = NULL;
+	else
+		d->head->prev = NULL;
 	r->next = NULL;
 	if (--d->pending == 0)
 		qmgr_schedule_plist_del(d);
@@ -318,6 +325,55 @@ qmgr_schedule_pop(struct qmgr_dest *d)
 	r->state = QMGR_RCPT_INFLIGHT;
 	qmgr_schedule_update(d, true);
 	return r;
+}
+
+/* qmgr_schedule_free_idle - free d when nothing is pending or in flight;
+ * true when it was freed */
+static bool
+qmgr_schedule_free_idle(struct qmgr_dest *d)
+{
+	struct qmgr_transport *t = d->transport;
+
+	if (d->pending != 0 || d->inflight != 0)
+		return false;
+	if (d->heap_index != QMGR_NOT_IN_HEAP)
+		log_panic("qmgr_schedule: idle destination in the heap");
+	if (qmgr_table_remove(t->dests, d->key) != d)
+		log_panic("qmgr_schedule: lost destination %s", d->key);
+	free(d->key);
+	free(d);
+	return true;
+}
+
+/* qmgr_schedule_remove - take a pending recipient out of its queue */
+void
+qmgr_schedule_remove(struct qmgr_rcpt *rcpt)
+{
+	struct qmgr_dest *d = rcpt->dest;
+	struct qmgr_transport *t;
+	bool    was_head;
+
+	if (d == NULL || rcpt->state != QMGR_RCPT_PENDING)
+		log_panic("qmgr_schedule_remove: <%s> is not pending",
+		    rcpt->addr);
+	t = d->transport;
+	was_head = d->head == rcpt;
+	if (rcpt->prev != NULL)
+		rcpt->prev->next = rcpt->next;
+	else
+		d->head = rcpt->next;
+	if (rcpt->next != NULL)
+		rcpt->next->prev = rcpt->prev;
+	else
+		d->tail = rcpt->prev;
+	rcpt->next = rcpt->prev = NULL;
+	rcpt->dest = NULL;
+	if (--d->pending == 0)
+		qmgr_schedule_plist_del(d);
+	t->pending--;
+	/* the head can only have become younger: its key grew */
+	qmgr_schedule_update(d, was_head);
+	(void)qmgr_schedule_free_idle(d);
 }
 
 /* qmgr_schedule_next - the oldest recipient the limits allow */
@@ -350,17 +406,8 @@ qmgr_schedule_done(struct qmgr_rcpt *rcpt)
 	rcpt->dest = NULL;
 	d->inflight--;
 	t->inflight--;
-	if (d->pending == 0 && d->inflight == 0) {
-		if (d->heap_index != QMGR_NOT_IN_HEAP)
-			log_panic("qmgr_schedule_done: idle destination "
-			    "in the heap");
-		if (qmgr_table_remove(t->dests, d->key) != d)
-			log_panic("qmgr_schedule_done: lost destination %s",
-			    d->key);
-		free(d->key);
-		free(d);
+	if (qmgr_schedule_free_idle(d))
 		return;
-	}
 	qmgr_schedule_update(d, false);
 }
 

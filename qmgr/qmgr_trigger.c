@@ -8,6 +8,9 @@
  *   req=new queue_id   activate incoming/ID (qmgr_active_request)
  *   req=flush          retry the deferred queue now
  *   req=scan           rescan incoming/
+ *   req=delete queue_id, req=hold queue_id, req=requeue queue_id
+ *                      an administrator's request for a message in
+ *                      active/ (qmgr_active_admin)
  * There are no replies. Input is untrusted: ipc_get checks it against the
  * spec (req at most 16 bytes, queue_id at most QUEUE_ID_LEN) and the ID
  * must be valid (queue_id_valid) before it names a file; any bad request
@@ -55,23 +58,51 @@ qmgr_trigger_close(struct qmgr_client *c)
 	free(c);
 }
 
+static const struct {
+	const char *req;
+	enum qmgr_admin op;
+} qmgr_trigger_admin[] = {
+	{PROTO_REQ_DELETE, QMGR_ADMIN_DELETE},
+	{PROTO_REQ_HOLD, QMGR_ADMIN_HOLD},
+	{PROTO_REQ_REQUEUE, QMGR_ADMIN_REQUEUE},
+};
+
+/* qmgr_trigger_id - the request's queue ID, or NULL (logged) if bad */
+static const char *
+qmgr_trigger_id(const struct ipc_msg *m)
+{
+	const char *id = ipc_str(m, QMGR_TRIGGER_QUEUE_ID);
+	struct buf *pr;
+
+	if (queue_id_valid(id))
+		return id;
+	pr = buf_new(0);
+	log_warn("trigger: bad queue id \"%s\"", log_printable(pr, id,
+	    ipc_len(m, QMGR_TRIGGER_QUEUE_ID), QUEUE_ID_LEN));
+	buf_free(pr);
+	return NULL;
+}
+
 /* qmgr_trigger_dispatch - act on one request; -1 if it is bad */
 static int
 qmgr_trigger_dispatch(const struct ipc_msg *m)
 {
 	const char *req = ipc_str(m, QMGR_TRIGGER_REQ);
-	const char *id = ipc_str(m, QMGR_TRIGGER_QUEUE_ID);
+	const char *id;
 	struct buf *pr;
+	size_t  i;
 
-	if (strcmp(req, PROTO_REQ_NEW) == 0) {
-		if (!queue_id_valid(id)) {
-			pr = buf_new(0);
-			log_warn("trigger: bad queue id \"%s\"", log_printable(
-			    pr, id, ipc_len(m, QMGR_TRIGGER_QUEUE_ID),
-			    QUEUE_ID_LEN));
-			buf_free(pr);
+	for (i = 0; i < SYS_ARRAY_LEN(qmgr_trigger_admin); i++) {
+		if (strcmp(req, qmgr_trigger_admin[i].req) != 0)
+			continue;
+		if ((id = qmgr_trigger_id(m)) == NULL)
 			return -1;
-		}
+		qmgr_active_admin(id, qmgr_trigger_admin[i].op);
+		return 0;
+	}
+	if (strcmp(req, PROTO_REQ_NEW) == 0) {
+		if ((id = qmgr_trigger_id(m)) == NULL)
+			return -1;
 		qmgr_active_request(QUEUE_INCOMING, id);
 	} else if (strcmp(req, PROTO_REQ_FLUSH) == 0) {
 		qmgr_scan_deferred(true);

@@ -12,7 +12,14 @@
 # repaired Maildir at once), delete (gone, defer log gone, "removed"
 # logged), flush (erin's repaired Maildir gets her message), and the
 # listing as an ordinary user through postdrop -s and showq when both are
-# built.
+# built. Then hold and delete of a message while qmgr delivers it: one
+# local delivery at a time (default_destination_concurrency_limit = 1),
+# two recipients that are aliases for a command that sleeps 3 s and
+# appends the message to a file; the command for the first is running
+# when postern asks qmgr: postern waits, the first recipient is delivered
+# exactly once, the second not at all; after release (hold) it gets its
+# copy and the first no second one; after delete nothing more arrives and
+# the file and its defer log are gone.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -25,7 +32,20 @@ plan skip_all => 'needs root (privilege-separated instance)' if $> != 0;
 
 my $t = PosternTest->new(main => { minimal_backoff_time => '3600s',
     maximal_backoff_time => '3600s', queue_run_delay => '3600s',
-    relayhost => '[127.0.0.1]:9' });
+    relayhost => '[127.0.0.1]:9', default_destination_concurrency_limit => 1,
+    local_recipient_maps => '' });
+
+# slow deliveries: aliases for a command that takes 3 s
+my $out_dir = "$t->{dir}/out";
+mkdir $out_dir;
+chmod 01777, $out_dir;
+open my $al, '>', "$t->{dir}/aliases" or die;
+print $al "pt84slow$_ \"|sleep 3; cat >> $out_dir/$_\"\n" for qw(a b c d);
+close $al;
+chmod 0644, "$t->{dir}/aliases";
+open my $mcf, '>>', "$t->{conf}/main.cf" or die;
+print $mcf "alias_maps = texthash:$t->{dir}/aliases\n";
+close $mcf;
 
 sub break_maildir {
 	my ($home) = @_;
@@ -166,6 +186,61 @@ ok($t->wait_until(sub { -e "$t->{queue}/deferred/$id4" }, 20), 'deferred again')
 ok($rc == 0 && -e "$t->{queue}/hold/$id4", 'hold ALL');
 ($rc, $out) = $t->postern('queue', 'delete', 'ALL');
 ok($rc == 0 && !$t->queue_files, 'delete ALL empties the queue');
+
+# hold and delete while a delivery is in flight
+sub send_two {
+	my ($r1, $r2, $subject) = @_;
+	my $o = $t->smtp("EHLO x\r\nMAIL FROM:<sender\@client.example>\r\n"
+	    . "RCPT TO:<$r1>\r\nRCPT TO:<$r2>\r\nDATA\r\n"
+	    . "Subject: $subject\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+	my ($id) = $o =~ /queued as ([0-9A-F]+)/;
+	return $id;
+}
+sub copies {
+	my ($name, $subject) = @_;
+	my $text = PosternTest::slurp("$out_dir/$name") // '';
+	my @n = $text =~ /^Subject: \Q$subject\E$/mg;
+	return scalar @n;
+}
+sub in_flight {
+	my ($id) = @_;
+	# activated, and the first command started (it sleeps 3 s)
+	my $ok = $t->wait_log(qr/\Q$id\E: from=<[^\n]*\(queue active\)/)
+	    && -e "$t->{queue}/active/$id";
+	select(undef, undef, undef, 0.5);
+	return $ok;
+}
+
+my $id6 = send_two('pt84slowa@localhost', 'pt84slowb@localhost', 'slow hold');
+ok($id6 && in_flight($id6), 'slow message active, first delivery running');
+($rc, $out) = $t->postern('queue', 'hold', $id6);
+is($rc, 0, 'hold of an active message exits 0') or diag($out);
+like($out, qr/\Q$id6\E: placed on hold/, 'postern reports it held');
+ok(-e "$t->{queue}/hold/$id6" && !-e "$t->{queue}/active/$id6",
+    'the message moved from active/ to hold/');
+like($t->log_text, qr/qmgr\[\d+\]: \Q$id6\E: hold requested, 1 delivery in flight/,
+    'qmgr logged the request with the delivery in flight');
+ok($t->wait_log(qr/qmgr\[\d+\]: \Q$id6\E: placed on hold/), 'qmgr logged the hold');
+is(copies('a', 'slow hold'), 1, 'the delivery in flight completed');
+ok(!-e "$out_dir/b", 'no new delivery started');
+($rc, $out) = $t->postern('queue', 'release', $id6);
+is($rc, 0, 'release');
+ok($t->wait_until(sub { copies('b', 'slow hold') == 1
+    && !grep { m{/\Q$id6\E$} } $t->queue_files }, 20),
+    'released: the second recipient gets its copy');
+is(copies('a', 'slow hold'), 1, 'the first recipient is not delivered twice');
+
+my $id7 = send_two('pt84slowc@localhost', 'pt84slowd@localhost', 'slow delete');
+ok($id7 && in_flight($id7), 'second slow message active');
+($rc, $out) = $t->postern('queue', 'delete', $id7);
+is($rc, 0, 'delete of an active message exits 0') or diag($out);
+like($out, qr/\Q$id7\E: removed/, 'postern reports it removed');
+ok(!grep({ m{/\Q$id7\E$} } $t->queue_files) && !-e "$t->{queue}/defer/$id7",
+    'file and defer log gone');
+ok($t->wait_log(qr/qmgr\[\d+\]: \Q$id7\E: removed/), 'qmgr logged "removed"');
+is(copies('c', 'slow delete'), 1, 'the delivery in flight completed once');
+select(undef, undef, undef, 1);
+ok(!-e "$out_dir/d", 'the other recipient never got it');
 
 # an ordinary user: the listing comes from showq through postdrop -s
 SKIP: {

@@ -29,6 +29,16 @@
  *   request  req=new queue_id        a committed file in incoming/
  *   request  req=flush               retry the deferred queue now
  *   request  req=scan                rescan incoming/ (maildrop, admin)
+ *   request  req=delete queue_id     administrator (postern queue): the
+ *   request  req=hold queue_id       message in active/ starts no new
+ *   request  req=requeue queue_id    delivery; once its deliveries in
+ *            flight have finished (their results recorded) qmgr removes
+ *            it with its defer log ("ID: removed"), renames it to hold/
+ *            ("ID: placed on hold") or to incoming/ for a fresh attempt
+ *            ("ID: requeued"). A file in active/ that qmgr does not hold
+ *            in memory is handled at once. IDs not in active/ are
+ *            ignored (postern moves those itself); delete wins over an
+ *            earlier hold or requeue of the same message.
  *
  * PROTO_DELIVER ("deliver/1"), client qmgr, servers local (and later
  * smtp), one request and one reply at a time, many per connection:
@@ -84,5 +94,8 @@
 #define PROTO_REQ_NEW		"new"
 #define PROTO_REQ_FLUSH		"flush"
 #define PROTO_REQ_SCAN		"scan"
+#define PROTO_REQ_DELETE	"delete"
+#define PROTO_REQ_HOLD		"hold"
+#define PROTO_REQ_REQUEUE	"requeue"
 
 #endif

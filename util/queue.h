@@ -139,8 +139,9 @@ void	queue_abort(struct queue_file *qf);
 
 /* queue_rename - move id from one queue to another (rename(2)) */
 int	queue_rename(const char *id, const char *from, const char *to);
-/* queue_remove - recycle (or unlink) queue/id; the defer logs are
- * unlinked; 0, or -1 (ENOENT counts as success) */
+/* queue_remove - remove queue/id: a message file goes to the recycle
+ * pool (or is unlinked when the pool is full), a defer log is unlinked;
+ * 0, or -1 (ENOENT counts as success) */
 int	queue_remove(const char *queue, const char *id);
 /* queue_corrupt - move queue/id to corrupt/ and log why */
 void	queue_corrupt(const char *queue, const char *id, const char *why);
