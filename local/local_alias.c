@@ -208,7 +208,8 @@ local_alias_forward(void *ctx, const char *user, const char *ext,
 {
 	const struct params_row *row;
 	struct local_forward_vars v;
-	struct buf *path;
+	struct buf *path, *tried;
+	struct stat st;
 	const char *pattern;
 	char   *list, *cursor, *item;
 	uid_t   file_uid;
@@ -231,16 +232,28 @@ local_alias_forward(void *ctx, const char *user, const char *ext,
 	v.local = user;
 	v.domain = var_myhostname;	/* the ops do not carry the domain */
 	path = buf_new(PATH_MAX);
+	tried = buf_new(PATH_MAX);
 	list = xstrdup(pattern);
 	cursor = list;
 	while (ret == 0 && (item = str_split(&cursor, STR_LIST_SEPS)) != NULL) {
 		if (local_forward_path_expand(item, &v, path) < 0 ||
 		    buf_str(path)[0] != '/')
 			continue;
+		/* without an extension both default entries name one file */
+		if (strcmp(buf_str(path), buf_str(tried)) == 0)
+			continue;
+		(void)buf_set(tried, buf_str(path));
+		/* a .forward that is not there needs no reader process: most
+		 * users have none (any other stat error: let the reader, as
+		 * the user, find out) */
+		if (stat(buf_str(path), &st) < 0
+		    && (errno == ENOENT || errno == ENOTDIR))
+			continue;
 		ret = local_readfile(buf_str(path), owner, true,
 		    LOCAL_FORWARD_MAX, value, &file_uid, why);
 	}
 	free(list);
+	buf_free(tried);
 	buf_free(path);
 	return ret;
 }
