@@ -126,7 +126,7 @@ struct qmgr_message {
 	struct qmgr_rcpt *rcpts;	/* the live recipients */
 	size_t	nrcpt;
 	/* outcome counters (qmgr_active.c) */
-	size_t	n_todo;		/* pending or in flight */
+	size_t	n_open;		/* pending or in flight */
 	size_t	n_deferred, n_bounced, n_done, n_held;
 	enum qmgr_admin admin;		/* pending administrator's request */
 	bool	finishing;		/* DSN submission in progress */

@@ -180,7 +180,7 @@ qmgr_active_activate(const char *queue, const char *id)
 	qmgr_active_nrcpt += msg->nrcpt;
 	log_info("%s: from=<%s>, size=%lld, nrcpt=%lld (queue active)",
 	    msg->id, msg->sender, msg->content_len, msg->nrcpt_file);
-	msg->n_todo = msg->nrcpt;
+	msg->n_open = msg->nrcpt;
 	if (msg->nrcpt == 0) {
 		qmgr_active_finish(msg);
 		return;
@@ -298,7 +298,7 @@ qmgr_active_expired(const struct qmgr_message *msg)
 static void
 qmgr_active_check(struct qmgr_message *msg)
 {
-	if (msg->n_todo == 0 && !msg->finishing)
+	if (msg->n_open == 0 && !msg->finishing)
 		qmgr_active_finish(msg);
 }
 
@@ -310,7 +310,7 @@ qmgr_active_leave(struct qmgr_rcpt *rcpt)
 		log_panic("%s: outcome for <%s> not in flight", rcpt->msg->id,
 		    rcpt->addr);
 	qmgr_schedule_done(rcpt);
-	rcpt->msg->n_todo--;
+	rcpt->msg->n_open--;
 }
 
 /* qmgr_active_delivered - rcpt was delivered */
@@ -323,7 +323,7 @@ qmgr_active_delivered(struct qmgr_rcpt *rcpt)
 	rcpt->state = QMGR_RCPT_DONE;
 	msg->n_done++;
 	/* the file outlives this recipient unless it is removed right away */
-	if (msg->n_todo > 0 || msg->n_deferred > 0 || msg->n_bounced > 0
+	if (msg->n_open > 0 || msg->n_deferred > 0 || msg->n_bounced > 0
 	    || msg->n_held > 0)
 		(void)qmgr_message_mark_done(rcpt);
 	qmgr_active_check(msg);
@@ -576,11 +576,11 @@ qmgr_active_admin(const char *id, enum qmgr_admin op)
 			continue;
 		qmgr_schedule_remove(r);
 		r->state = QMGR_RCPT_HELD;
-		msg->n_todo--;
+		msg->n_open--;
 		msg->n_held++;
 	}
 	log_info("%s: %s requested, %zu deliver%s in flight", id,
-	    qmgr_active_admin_name(msg->admin), msg->n_todo,
-	    msg->n_todo == 1 ? "y" : "ies");
+	    qmgr_active_admin_name(msg->admin), msg->n_open,
+	    msg->n_open == 1 ? "y" : "ies");
 	qmgr_active_check(msg);
 }
