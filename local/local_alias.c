@@ -150,7 +150,8 @@ local_alias_init(void)
 
 	if (local_owner_name(&local_alias.default_privs,
 	    var_default_privs) < 0)
-		log_fatal("default_privs = %s: unknown user", var_default_privs);
+		log_fatal("default_privs = %s: unknown user",
+		    var_default_privs);
 	if (local_alias.default_privs.uid == 0)
 		log_fatal("default_privs = %s: must not be a user with uid 0",
 		    var_default_privs);
@@ -217,7 +218,7 @@ local_alias_forward(void *ctx, const char *user, const char *ext,
 
 	(void)ctx;
 	if (local_owner_name(owner, user) < 0)
-		return 0;		/* no such user: the mailbox code says */
+		return 0;	/* no such user: the mailbox code says */
 	if (getuid() != 0 && owner->uid != getuid())
 		return 0;		/* cannot read it as that user */
 	/* forward_path is expanded here, per user, not by params_load */

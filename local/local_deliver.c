@@ -13,8 +13,9 @@
  * reaps the child within the delivery timeout (d->timeout_ms: 90% of
  * ipc_timeout); past it the child is killed and the delivery deferred.
  * The child's report is checked like peer input: the exit code must be
- * one of the above and the text must hold a DSN of the matching class; anything else (a crash included) defers the delivery,
- * so a fault in the mailbox code costs one child, never the service.
+ * one of the above and the text must hold a DSN of the matching class;
+ * anything else (a crash included) defers the delivery, so a fault in
+ * the mailbox code costs one child, never the service.
  */
 #include "local.h"
 #include "buf.h"

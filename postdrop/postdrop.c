@@ -5,12 +5,12 @@
  * (MAIL_CONFIG=DIR also names the configuration). The other mode,
  *   postdrop [-c config_dir] -s [-j]
  * lists the queue for an ordinary user through the showq service
- * (postdrop_showq.c, run by "postern queue list" and so by mailq). Exit status EX_OK once
- * maildrop/ID is complete and fsync'd, else a sysexits.h code with the
- * reason on stderr. Order: configuration (checked, postdrop_privs.c),
- * the queue directory, then with the setgid group the new file and the
- * trigger connection, then the group is dropped for good, and only then
- * is any input read.
+ * (postdrop_showq.c, run by "postern queue list" and so by mailq).
+ * Exit status EX_OK once maildrop/ID is complete and fsync'd, else a
+ * sysexits.h code with the reason on stderr. Order: configuration
+ * (checked, postdrop_privs.c), the queue directory, then with the setgid
+ * group the new file and the trigger connection, then the group is
+ * dropped for good, and only then is any input read.
  */
 #include "postdrop.h"
 #include <signal.h>

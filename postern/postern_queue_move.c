@@ -230,7 +230,7 @@ postern_move_one(const struct postern_move_op *op, const char *id,
 				    QUEUE_DEFER_LOG, id);
 		} else if (queue_rename(id, from, op->to) < 0) {
 			if (errno == ENOENT)
-				continue;	/* moved meanwhile: look again */
+				continue;	/* moved meanwhile: again */
 			log_error("%s: rename %s/%s to %s: %m", id, from, id,
 			    op->to);
 			return POSTERN_MOVE_FAILED;

@@ -307,7 +307,8 @@ qmgr_message_record(struct qmgr_parse *ps, int type, const struct buf *p,
 		buf_set(why, "bad or duplicate TIME record");
 		return -1;
 	case REC_SENDER:
-		if (msg->sender == NULL && qmgr_message_text(p, QMGR_ADDR_MAX)) {
+		if (msg->sender == NULL
+		    && qmgr_message_text(p, QMGR_ADDR_MAX)) {
 			msg->sender = xstrdup(buf_str(p));
 			return 0;
 		}

@@ -537,7 +537,8 @@ ipc_get(struct ipc *ipc, const struct ipc_spec *spec, size_t n,
 		buf_why(why, "connection already failed");
 		return -1;
 	}
-	ret = ipc_get_list(ipc, spec, n, msg, deadline_after(ipc->timeout_ms), why);
+	ret = ipc_get_list(ipc, spec, n, msg, deadline_after(ipc->timeout_ms),
+	    why);
 	if (ret != 0) {
 		ipc->broken = true;
 		ipc_msg_clear(msg, n);
@@ -638,7 +639,8 @@ ipc_expect_proto(struct ipc *ipc, const char *proto, struct buf *why)
 static int
 ipc_fd_wait(int sock, short events)
 {
-	return deadline_wait(sock, events, deadline_now_ms() + IPC_FD_TIMEOUT_MS);
+	return deadline_wait(sock, events,
+	    deadline_after(IPC_FD_TIMEOUT_MS));
 }
 
 /* ipc_send_fd - send fd over sock with one data byte (SCM_RIGHTS) */

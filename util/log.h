@@ -17,9 +17,11 @@
 struct buf;
 
 void	log_init(const char *progname);	/* before anything else */
-void	log_set_syslog_name(const char *name); /* syslog_name, default postern */
+/* log_set_syslog_name - the syslog_name prefix (default postern) */
+void	log_set_syslog_name(const char *name);
 int	log_open_file(const char *path);	/* "" = syslog; -1 on failure */
-void	log_set_stderr(bool on);		/* also copy to stderr (commands) */
+/* log_set_stderr - also copy every line to stderr (commands) */
+void	log_set_stderr(bool on);
 void	log_set_verbose(int level);
 extern int log_verbose;
 

@@ -36,7 +36,8 @@ main(void)
 	ok(deadline_now_ms() >= t1 + 50, "the timeout waited for its deadline");
 	if (write(p[1], "x", 1) != 1)
 		log_fatal("write: %m");
-	is_int(deadline_wait(p[0], POLLIN, -1), 0, "readable pipe, no deadline");
+	is_int(deadline_wait(p[0], POLLIN, -1), 0,
+	    "readable pipe, no deadline");
 	ok(deadline_nonblock(p[0]) == 0
 	    && (fcntl(p[0], F_GETFL) & O_NONBLOCK), "nonblock sets O_NONBLOCK");
 	return done();

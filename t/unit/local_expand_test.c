@@ -211,7 +211,8 @@ static const struct path_case paths[] = {
 	{"$home/.forward", "tag", "/home/u/.forward"},
 	{"/var/forward/$user${extension?+$extension}", "x",
 	    "/var/forward/u+x"},
-	{"/var/forward/${user}.$local@$domain", "", "/var/forward/u.u@d.example"},
+	{"/var/forward/${user}.$local@$domain", "",
+	    "/var/forward/u.u@d.example"},
 	{"${extension:none}", "", "none"},
 	{"$home/$extension", "../x", NULL},
 	{"$home/${unclosed", "", NULL},
@@ -233,7 +234,8 @@ int
 main(void)
 {
 	struct local_expansion x;
-	struct local_forward_vars v = {"/home/u", "u", "", "+", "u", "d.example"};
+	struct local_forward_vars v = {"/home/u", "u", "", "+", "u",
+	    "d.example"};
 	struct buf *out = buf_new(0);
 	const char *cursor;
 	size_t  i;
@@ -260,7 +262,8 @@ main(void)
 		v.delimiter = paths[i].ext[0] ? "+" : "";
 		ret = local_forward_path_expand(paths[i].pattern, &v, out);
 		if (paths[i].want == NULL)
-			ok(ret < 0, "forward_path %s refused", paths[i].pattern);
+			ok(ret < 0, "forward_path %s refused",
+			    paths[i].pattern);
 		else
 			is_str(ret == 0 ? buf_str(out) : "(error)",
 			    paths[i].want, paths[i].pattern);

@@ -252,7 +252,8 @@ count_dir(const char *dir, const char *name_prefix)
 		return -1;
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.' && (name_prefix == NULL
-		    || strncmp(e->d_name, name_prefix, strlen(name_prefix)) == 0))
+		    || strncmp(e->d_name, name_prefix,
+		    strlen(name_prefix)) == 0))
 			n++;
 	(void)closedir(d);
 	return n;
@@ -324,7 +325,8 @@ test_recycle(const char *top, struct buf *why)
 	ok(count_dir("recycle", NULL) == before - 1,
 	    "recycle: create takes a file from the pool");
 	ok(fstat(qf.fd, &st) == 0 && st.st_size == 0
-	    && (st.st_mode & 07777) == 0600, "recycle: taken file is empty 0600");
+	    && (st.st_mode & 07777) == 0600,
+	    "recycle: taken file is empty 0600");
 	write_message(&qf);
 	is_int(queue_ready(&qf, why), 0, "recycle: ready");
 	(void)queue_path(path, sizeof(path), "incoming", qf.id);
