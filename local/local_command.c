@@ -25,11 +25,11 @@
 #include "local.h"
 #include "addr.h"
 #include "buf.h"
+#include "deadline.h"
 #include "log.h"
 #include "params.h"
 #include "proto.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -112,42 +112,6 @@ local_command_exec(const struct local_rcpt *rcpt, const struct buf *env,
 	_exit(LOCAL_EX_TEMPFAIL);
 }
 
-/* local_command_wait - read output until EOF or the deadline; 0, or -1
- * on timeout */
-static int
-local_command_wait(int fd, struct buf *output, long long deadline_us)
-{
-	struct pollfd pfd;
-	char    data[4096];
-	long long left;
-	ssize_t n;
-	size_t  room;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		left = (deadline_us - local_now_us()) / 1000;
-		if (left <= 0)
-			return -1;
-		if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if ((n = read(fd, data, sizeof(data))) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		room = LOCAL_COMMAND_OUTPUT - buf_len(output);
-		if (room > 0)
-			(void)buf_append(output, data, (size_t)n < room ?
-			    (size_t)n : room);
-	}
-}
-
 /* local_command_text - printable one-line output for the reason */
 static const char *
 local_command_text(struct buf *output)
@@ -170,7 +134,7 @@ local_command_deliver(const struct local_rcpt *rcpt,
     const struct local_delivery *d, struct local_result *res)
 {
 	struct buf *env = buf_new(LOCAL_COMMAND_ENV_MAX);
-	struct buf *output = buf_new(LOCAL_COMMAND_OUTPUT + 1);
+	struct buf *output = buf_new(LOCAL_COMMAND_OUTPUT);
 	int     mfd = -1, pipefd[2] = {-1, -1}, wstatus, rd;
 	long long deadline;
 	pid_t   pid;
@@ -190,7 +154,7 @@ local_command_deliver(const struct local_rcpt *rcpt,
 		local_result_errno(res, errno, "prepare", "command input");
 		goto fail;
 	}
-	deadline = local_now_us() + var_command_time_limit * 1000000LL;
+	deadline = deadline_after(var_command_time_limit * 1000LL);
 	if ((pid = fork()) < 0) {
 		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
 		    "cannot fork the command: %s", strerror(errno));
@@ -200,7 +164,8 @@ local_command_deliver(const struct local_rcpt *rcpt,
 		local_command_exec(rcpt, env, mfd, pipefd[1]);
 	(void)close(pipefd[1]);		/* the command's end */
 	pipefd[1] = -1;
-	rd = local_command_wait(pipefd[0], output, deadline);
+	/* the first LOCAL_COMMAND_OUTPUT bytes of output are kept */
+	rd = deadline_read_all(pipefd[0], output, deadline, true);
 	if (rd < 0)
 		(void)kill(-pid, SIGKILL);	/* the whole group */
 	while (waitpid(pid, &wstatus, 0) < 0)

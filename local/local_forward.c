@@ -18,12 +18,12 @@
  */
 #include "local.h"
 #include "buf.h"
+#include "deadline.h"
 #include "log.h"
 #include "params.h"
 #include "privs.h"
 #include "str.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -220,43 +220,6 @@ fail:
 	_exit(0);
 }
 
-/* local_readfile_collect - read the child's output into raw */
-static int
-local_readfile_collect(int fd, struct buf *raw)
-{
-	struct pollfd pfd;
-	char    data[8192];
-	long long deadline = local_now_us() + LOCAL_READ_SECONDS * 1000000LL;
-	long long left;
-	ssize_t n;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	for (;;) {
-		left = (deadline - local_now_us()) / 1000;
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (poll(&pfd, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if ((n = read(fd, data, sizeof(data))) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		if (buf_append(raw, data, (size_t)n) < 0) {
-			errno = EFBIG;
-			return -1;
-		}
-	}
-}
-
 /* local_readfile - read path as o */
 int
 local_readfile(const char *path, const struct local_owner *o, bool forward,
@@ -289,7 +252,8 @@ local_readfile(const char *path, const struct local_owner *o, bool forward,
 		local_readfile_child(path, o, forward, max, pipefd[1]);
 	}
 	(void)close(pipefd[1]);		/* the child's end */
-	rd = local_readfile_collect(pipefd[0], raw);
+	rd = deadline_read_all(pipefd[0], raw,
+	    deadline_after(LOCAL_READ_SECONDS * 1000LL), false);
 	err = errno;
 	if (rd < 0)
 		(void)kill(pid, SIGKILL);	/* it may be gone already */

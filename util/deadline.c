@@ -3,6 +3,7 @@
  * See deadline.h. A clock failure is a broken system, hence log_panic.
  */
 #include "deadline.h"
+#include "buf.h"
 #include "log.h"
 
 #include <poll.h>
@@ -54,6 +55,35 @@ deadline_wait(int fd, short events, long long deadline)
 		}
 		if (errno != EINTR)
 			return -1;
+	}
+}
+
+/* deadline_read_all - read fd until EOF or the deadline into out */
+int
+deadline_read_all(int fd, struct buf *out, long long deadline, bool truncate)
+{
+	char	data[8192];
+	size_t	room;
+	ssize_t	n;
+
+	for (;;) {
+		if (deadline_wait(fd, POLLIN, deadline) < 0)
+			return -1;
+		if ((n = read(fd, data, sizeof(data))) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (buf_append(out, data, (size_t)n) == 0)
+			continue;
+		if (!truncate) {
+			errno = EFBIG;
+			return -1;
+		}
+		room = out->max - buf_len(out);
+		(void)buf_append(out, data, room);	/* fits: room */
 	}
 }
 

@@ -17,6 +17,13 @@ long long deadline_after(long long timeout_ms);
  * 0 ready, -1 with errno (ETIMEDOUT when the deadline passed); EINTR is
  * retried */
 int	deadline_wait(int fd, short events, long long deadline);
+/* deadline_read_all - read fd until EOF or deadline, appending to out
+ * (struct buf, up to its max): past the max the rest is dropped when
+ * truncate, else it is an error (EFBIG). 0 at EOF, -1 with errno
+ * (ETIMEDOUT when the deadline passed) */
+struct buf;
+int	deadline_read_all(int fd, struct buf *out, long long deadline,
+	    bool truncate);
 /* deadline_nonblock - set O_NONBLOCK on fd; -1 with errno */
 int	deadline_nonblock(int fd);
 

@@ -7,6 +7,7 @@
  * flag.
  */
 #include "deadline.h"
+#include "buf.h"
 #include "log.h"
 
 #include "tap.h"
@@ -20,7 +21,7 @@ main(void)
 	int     p[2];
 
 	log_init("deadline_test");
-	plan(8);
+	plan(12);
 	if (pipe(p) < 0)
 		log_fatal("pipe: %m");
 	t0 = deadline_now_ms();
@@ -40,5 +41,41 @@ main(void)
 	    "readable pipe, no deadline");
 	ok(deadline_nonblock(p[0]) == 0
 	    && (fcntl(p[0], F_GETFL) & O_NONBLOCK), "nonblock sets O_NONBLOCK");
+
+	/* read_all: to EOF, truncated, refused past the maximum, timed out */
+	{
+		struct buf *out = buf_new(4);
+		int	q[2];
+
+		if (pipe(q) < 0 || write(q[1], "abcdef", 6) != 6)
+			log_fatal("pipe: %m");
+		(void)close(q[1]);
+		ok(deadline_read_all(q[0], out, deadline_after(1000), true) == 0
+		    && strcmp(buf_str(out), "abcd") == 0,
+		    "read_all keeps what fits when truncating");
+		(void)close(q[0]);
+		buf_reset(out);
+		if (pipe(q) < 0 || write(q[1], "abcdef", 6) != 6)
+			log_fatal("pipe: %m");
+		(void)close(q[1]);
+		errno = 0;
+		ok(deadline_read_all(q[0], out, deadline_after(1000), false) < 0
+		    && errno == EFBIG, "read_all refuses past the maximum");
+		(void)close(q[0]);
+		buf_free(out);
+		out = buf_new(0);
+		if (pipe(q) < 0 || write(q[1], "xy", 2) != 2)
+			log_fatal("pipe: %m");
+		errno = 0;
+		ok(deadline_read_all(q[0], out, deadline_after(50), false) < 0
+		    && errno == ETIMEDOUT && strcmp(buf_str(out), "xy") == 0,
+		    "read_all times out on an open pipe, keeping what came");
+		(void)close(q[1]);
+		buf_reset(out);
+		ok(deadline_read_all(q[0], out, deadline_after(1000), false) == 0
+		    && buf_len(out) == 0, "read_all sees EOF");
+		(void)close(q[0]);
+		buf_free(out);
+	}
 	return done();
 }
