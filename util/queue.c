@@ -12,15 +12,13 @@
  * directory by a link must not get root to chown its target).
  */
 #include "queue.h"
+#include "queue_recycle.h"
 
-#include <dirent.h>
 #include "buf.h"
 #include "log.h"
 #include "str.h"
 
 #define QUEUE_CREATE_TRIES	100
-#define QUEUE_RECYCLE_NEW	"new."	/* queue_create_fresh's names */
-#define QUEUE_RECYCLE_TRIES	8	/* slots looked at per get or put */
 #define QUEUE_DIR_CACHE		16
 #define QUEUE_NAME_MAX		32
 
@@ -102,81 +100,6 @@ queue_path(char *out, size_t size, const char *queue, const char *id)
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	return 0;
-}
-
-/* queue_recycle_slot - the next slot name of this process's rotation */
-static void
-queue_recycle_slot(char *out, size_t size)
-{
-	static unsigned next;
-
-	if (next == 0)
-		next = (unsigned)getpid();
-	next++;
-	(void)snprintf(out, size, "%s/%03u", QUEUE_RECYCLE,
-	    next % QUEUE_RECYCLE_SLOTS);
-}
-
-/* queue_recycle_get - claim an emptied file from the pool as path; an open
- * descriptor, exactly like a new O_EXCL file, or -1 (none: create one) */
-static int
-queue_recycle_get(const char *path)
-{
-	char	slot[QUEUE_PATH_SIZE];
-	struct stat st;
-	int	fd, tries;
-
-	for (tries = 0; ; tries++) {
-		if (tries == QUEUE_RECYCLE_TRIES)
-			return -1;
-		queue_recycle_slot(slot, sizeof(slot));
-		if (renameat2(AT_FDCWD, slot, AT_FDCWD, path,
-		    RENAME_NOREPLACE) == 0)
-			break;
-		if (errno != ENOENT)
-			return -1;
-	}
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	/* only a file its producer has finished emptying is taken */
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-	    && st.st_nlink == 1 && st.st_size == 0 && st.st_uid == geteuid()
-	    && (st.st_mode & 07777) == QUEUE_MODE_WRITING)
-		return fd;
-	if (fd >= 0)
-		(void)close(fd);	/* not usable: gone below */
-	if (unlink(path) < 0 && errno != ENOENT)
-		log_warn("remove unusable recycled file %s: %m", path);
-	return -1;
-}
-
-/* queue_recycle_put - move path into the pool, then empty it; -1 when no
- * slot is free (the caller unlinks) */
-static int
-queue_recycle_put(const char *path)
-{
-	char	slot[QUEUE_PATH_SIZE];
-	int	fd, tries;
-
-	if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return -1;
-	for (tries = 0; tries < QUEUE_RECYCLE_TRIES; tries++) {
-		queue_recycle_slot(slot, sizeof(slot));
-		if (renameat2(AT_FDCWD, path, AT_FDCWD, slot,
-		    RENAME_NOREPLACE) == 0) {
-			/* in the pool: empty it, then make it takeable (the
-			 * mode is the last change, see queue_recycle_get) */
-			if (ftruncate(fd, 0) < 0
-			    || fchmod(fd, QUEUE_MODE_WRITING) < 0)
-				log_warn("empty recycled queue file %s: %m",
-				    slot);
-			(void)close(fd);	/* nothing written through it */
-			return 0;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	(void)close(fd);	/* nothing written through it */
-	return -1;
 }
 
 /* queue_create_fresh - a new inode for path, made in recycle/ and then
@@ -492,51 +415,6 @@ fail:
 	return -1;
 }
 
-/* queue_setup_recycle_leftovers - remove the half-made files of
- * queue_create_fresh that a crash left in recycle/ */
-static void
-queue_setup_recycle_leftovers(int dfd)
-{
-	struct dirent *e;
-	DIR	*dir;
-	int	fd;
-
-	fd = openat(dfd, QUEUE_RECYCLE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			(void)close(fd);	/* nothing to clean then */
-		return;
-	}
-	while ((e = readdir(dir)) != NULL)
-		if (strncmp(e->d_name, QUEUE_RECYCLE_NEW,
-		    strlen(QUEUE_RECYCLE_NEW)) == 0)
-			(void)unlinkat(fd, e->d_name, 0);	/* garbage */
-	(void)closedir(dir);	/* read-only */
-}
-
-/* queue_setup_recycle - fill the empty slots of the recycle pool, so that
- * even the first messages after a start need no new inode; a failure only
- * costs that saving */
-static void
-queue_setup_recycle(int dfd, uid_t uid, gid_t gid)
-{
-	char	slot[QUEUE_PATH_SIZE];
-	unsigned n;
-	int	fd;
-
-	queue_setup_recycle_leftovers(dfd);
-	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
-		(void)snprintf(slot, sizeof(slot), "%s/%03u", QUEUE_RECYCLE, n);
-		fd = openat(dfd, slot, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW
-		    | O_CLOEXEC, QUEUE_MODE_WRITING);
-		if (fd < 0)
-			continue;	/* taken already, or no room: no harm */
-		if (fchown(fd, uid, gid) < 0)
-			(void)unlinkat(dfd, slot, 0);	/* not takeable */
-		(void)close(fd);	/* empty: nothing to lose */
-	}
-}
-
 /* queue_setup - create the queue directory tree with its modes */
 int
 queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
@@ -575,7 +453,7 @@ queue_setup(const char *queue_directory, uid_t owner_uid, gid_t owner_gid,
 			return -1;
 		}
 	}
-	queue_setup_recycle(dfd, owner_uid, owner_gid);
+	queue_recycle_setup(dfd, owner_uid, owner_gid);
 	if (close(dfd) < 0) {
 		buf_why(why, "close queue directory %s: %s", queue_directory,
 		    strerror(errno));

@@ -49,7 +49,8 @@ static const char *const sandbox_base[] = {
 	/* leaving */
 	"exit", "exit_group",
 	/* identity and time */
-	"getpid", "gettid", "clock_gettime", "clock_nanosleep", "nanosleep",
+	"getpid", "gettid", "geteuid", "clock_gettime", "clock_nanosleep",
+	"nanosleep",
 	"gettimeofday", "time", "futex", "getrandom", "sysinfo",
 	/* glibc's fork() makes it in the child: a daemon allowed to fork
 	 * (clone) would otherwise lose every child */

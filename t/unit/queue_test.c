@@ -390,6 +390,42 @@ test_recycle(const char *top, struct buf *why)
 	is_int(count_dir("recycle", NULL), 0, "recycle: defer logs not kept");
 }
 
+/* test_recycle_steady - messages created and removed one after another,
+ * more of them than the pool has slots, all reuse the inodes the setup
+ * made: the ring sends every taker to a full slot and every giver to an
+ * empty one */
+static void
+test_recycle_steady(const char *top, struct buf *why)
+{
+	struct queue_file qf;
+	char    path[QUEUE_PATH_SIZE];
+	static ino_t pool[QUEUE_RECYCLE_SLOTS];
+	struct stat st;
+	int     n, i, fresh = 0;
+
+	if (system("rm -f recycle/*") != 0)
+		log_fatal("cannot empty recycle/");
+	(void)queue_setup(top, (uid_t)-1, (gid_t)-1, (gid_t)-1, why);
+	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
+		(void)snprintf(path, sizeof(path), "recycle/%03d", n);
+		pool[n] = stat(path, &st) == 0 ? st.st_ino : 0;
+	}
+	for (n = 0; n < 2 * QUEUE_RECYCLE_SLOTS + 7; n++) {
+		if (queue_create(&qf, NULL, why) < 0 || fstat(qf.fd, &st) < 0)
+			log_fatal("create: %s", buf_str(why));
+		for (i = 0; i < QUEUE_RECYCLE_SLOTS && pool[i] != st.st_ino; i++)
+			continue;
+		fresh += i == QUEUE_RECYCLE_SLOTS;
+		write_message(&qf);
+		if (queue_commit(&qf, why) < 0
+		    || queue_remove("incoming", qf.id) < 0)
+			log_fatal("commit or remove: %s", buf_str(why));
+	}
+	is_int(fresh, 0, "recycle: steady state takes no new inode");
+	is_int(count_dir("recycle", NULL), QUEUE_RECYCLE_SLOTS,
+	    "recycle: steady state keeps the pool full");
+}
+
 int
 main(void)
 {
@@ -400,7 +436,7 @@ main(void)
 
 	log_init("queue_test");
 	plan((int)SYS_ARRAY_LEN(id_cases) + 9 + 1 + (int)queue_dirs_count
-	    + 3 + 26 + 29);
+	    + 3 + 26 + 29 + 2);
 	if (mkdtemp(dir) == NULL || getcwd(old, sizeof(old)) == NULL)
 		log_fatal("mkdtemp: %m");
 	(void)snprintf(top, sizeof(top), "%s/spool/postern", dir);
@@ -410,6 +446,7 @@ main(void)
 		log_fatal("chdir %s: %m", top);
 	test_files(why);
 	test_recycle(top, why);
+	test_recycle_steady(top, why);
 	if (chdir(old) < 0)
 		log_fatal("chdir %s: %m", old);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
