@@ -16,7 +16,7 @@
  * write() of a few bytes (atomic on a pipe); EPIPE and other failures are
  * ignored (SIGPIPE is ignored), because status is advice to master, and
  * master finds dead children by SIGCHLD anyway. Several processes share
- * one listening socket, so a process woken by poll may find the
+ * one listening socket, so a process woken by epoll may find the
  * connection taken by another: the listening socket is non-blocking in
  * the daemon and EAGAIN means "wait again". The generation pipe is read
  * only to see its EOF; a daemon never writes to master.
@@ -33,6 +33,7 @@
 
 #include <getopt.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -334,25 +335,37 @@ server_accept(int lfd)
 	}
 }
 
+/* server_single_watch - add fd to the private epoll set of
+ * server_run_single. A listening socket is added with EPOLLEXCLUSIVE:
+ * of the idle processes that share it, a new connection wakes one (or a
+ * few), not all of them, so a busy service does not pay a wake-up and a
+ * failed accept in every idle process per connection. */
+static void
+server_single_watch(int epfd, int fd, uint32_t flags)
+{
+	struct epoll_event ev = {.events = EPOLLIN | flags, .data.fd = fd};
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		log_fatal("epoll_ctl fd %d: %m", fd);
+}
+
 /* server_run_single - one connection at a time, see server.h */
 void
 server_run_single(server_conn_fn serve)
 {
-	struct pollfd pfd[SERVER_LISTEN_MAX + 1];
+	struct epoll_event ev[SERVER_LISTEN_MAX + 1];
 	long long deadline, now, use = 0;
-	size_t  i, nfd;
-	int     n, fd, timeout;
+	size_t  i;
+	int     epfd, n, j, lfd, fd, timeout;
 
 	server_need_listeners();
-	for (i = 0; i < server.nlisten; i++) {
-		pfd[i].fd = server.listen_fds[i];
-		pfd[i].events = POLLIN;
-	}
-	nfd = server.nlisten;
-	if (server.gen_ok) {
-		pfd[nfd].fd = SERVER_GENERATION_FD;
-		pfd[nfd++].events = POLLIN;
-	}
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		log_fatal("epoll_create1: %m");
+	for (i = 0; i < server.nlisten; i++)
+		server_single_watch(epfd, server.listen_fds[i],
+		    EPOLLEXCLUSIVE);
+	if (server.gen_ok)
+		server_single_watch(epfd, SERVER_GENERATION_FD, 0);
 	server_status(SERVER_STATUS_AVAIL);
 	deadline = events_now_ms() + var_max_idle * 1000;
 	for (;;) {
@@ -363,45 +376,45 @@ server_run_single(server_conn_fn serve)
 		}
 		timeout = deadline - now > INT_MAX ? INT_MAX :
 		    (int)(deadline - now);
-		n = poll(pfd, nfd, timeout);
+		n = epoll_wait(epfd, ev, SYS_ARRAY_LEN(ev), timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			log_fatal("poll: %m");
+			log_fatal("epoll_wait: %m");
 		}
 		if (n == 0)
 			continue;	/* the deadline check exits */
 		/* the generation first: an old process takes nothing new */
-		if (server.gen_ok && pfd[nfd - 1].revents != 0) {
+		for (lfd = -1, j = 0; j < n; j++) {
+			if (ev[j].data.fd != SERVER_GENERATION_FD) {
+				lfd = ev[j].data.fd;
+				continue;
+			}
 			server_check_generation();
 			if (server.exiting)
 				exit(0);
 		}
-		for (i = 0; i < server.nlisten; i++) {
-			if (pfd[i].revents == 0)
-				continue;
-			if (server.stale != NULL && server.stale()) {
-				log_debug("stale before accepting: exiting");
-				exit(0);
-			}
-			if ((fd = server_accept(pfd[i].fd)) < 0)
-				continue;
-			server_status(SERVER_STATUS_TAKEN);
-			serve(fd);
-			if (server.exit_after) {
-				log_debug("asked to exit after this "
-				    "connection: exiting");
-				exit(0);
-			}
-			server_status(SERVER_STATUS_AVAIL);
-			if (++use >= var_max_use) {
-				log_debug("served %lld connections: exiting",
-				    use);
-				exit(0);
-			}
-			deadline = events_now_ms() + var_max_idle * 1000;
-			break;		/* poll again: the generation first */
+		if (lfd < 0)
+			continue;
+		if (server.stale != NULL && server.stale()) {
+			log_debug("stale before accepting: exiting");
+			exit(0);
 		}
+		if ((fd = server_accept(lfd)) < 0)
+			continue;
+		server_status(SERVER_STATUS_TAKEN);
+		serve(fd);
+		if (server.exit_after) {
+			log_debug("asked to exit after this connection: "
+			    "exiting");
+			exit(0);
+		}
+		server_status(SERVER_STATUS_AVAIL);
+		if (++use >= var_max_use) {
+			log_debug("served %lld connections: exiting", use);
+			exit(0);
+		}
+		deadline = events_now_ms() + var_max_idle * 1000;
 	}
 }
 
