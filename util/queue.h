@@ -28,9 +28,10 @@
  * The recycle pool saves an inode allocation and release per message, the
  * costliest part of a queue file on file systems that scan recently freed
  * inodes. queue_create takes the slot that the shared ring of
- * queue_recycle.c names by renaming it (RENAME_NOREPLACE) to its new name, and uses it only if it is empty, 0600, single-linked and
- * ours, which its producer makes it last: a file caught half-emptied, or
- * left there by a crash, is unlinked instead. Nothing reads recycle/.
+ * queue_recycle.c names by renaming it (RENAME_NOREPLACE) to its new
+ * name, and uses it only if it is empty, 0600, single-linked and ours,
+ * which its producer makes it last: a file caught half-emptied, or left
+ * there by a crash, is unlinked instead. Nothing else reads recycle/.
  *
  * Recovery at qmgr start: a file in incoming that is not in the ready mode
  * is an unfinished submission; it is removed once older than
