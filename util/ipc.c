@@ -297,6 +297,15 @@ ipc_end(struct ipc *ipc)
 	return ipc_flush_out(ipc);
 }
 
+/* ipc_end_buffered - end the list, written with the next flush */
+void
+ipc_end_buffered(struct ipc *ipc)
+{
+	unsigned char end = 0;
+
+	ipc_put_bytes(ipc, &end, 1);
+}
+
 /* ipc_flush - flush without an end marker */
 int
 ipc_flush(struct ipc *ipc)

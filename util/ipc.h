@@ -82,6 +82,10 @@ void	ipc_put_int(struct ipc *ipc, const char *name, long long value);
 void	ipc_put_data(struct ipc *ipc, const char *name, const void *data,
 	    size_t len);
 int	ipc_end(struct ipc *ipc);
+/* ipc_end_buffered - end the list but keep it buffered (a large value
+ * may already have been written): the next ipc_end or ipc_flush sends it
+ * with what follows, so a batch of lists costs one write */
+void	ipc_end_buffered(struct ipc *ipc);
 int	ipc_flush(struct ipc *ipc);	/* flush without an end marker */
 
 /* ipc_get - read one list into msg according to spec (n entries);
