@@ -88,7 +88,7 @@ struct buf;
 #define QUEUE_CORRUPT	"corrupt"
 #define QUEUE_DEFER_LOG	"defer"
 #define QUEUE_RECYCLE	"recycle"
-#define QUEUE_RECYCLE_SLOTS	512	/* files kept for reuse, at most */
+#define QUEUE_RECYCLE_SLOTS	4096	/* files kept for reuse, at most */
 
 #define QUEUE_MODE_WRITING	0600
 #define QUEUE_MODE_READY	0700

@@ -84,7 +84,7 @@ queue_recycle_ring(void)
 static void
 queue_recycle_slot(char *out, size_t size, uint64_t i)
 {
-	(void)snprintf(out, size, "%s/%03u", QUEUE_RECYCLE,
+	(void)snprintf(out, size, "%s/%04u", QUEUE_RECYCLE,
 	    (unsigned)(i % QUEUE_RECYCLE_SLOTS));
 }
 

@@ -288,7 +288,7 @@ fill_slots(void)
 	int     fd, n;
 
 	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
-		(void)snprintf(path, sizeof(path), "recycle/%03d", n);
+		(void)snprintf(path, sizeof(path), "recycle/%04d", n);
 		if ((fd = open(path, O_WRONLY)) >= 0) {
 			if (write(fd, "x", 1) != 1)
 				log_fatal("write %s: %m", path);
@@ -407,7 +407,7 @@ test_recycle_steady(const char *top, struct buf *why)
 		log_fatal("cannot empty recycle/");
 	(void)queue_setup(top, (uid_t)-1, (gid_t)-1, (gid_t)-1, why);
 	for (n = 0; n < QUEUE_RECYCLE_SLOTS; n++) {
-		(void)snprintf(path, sizeof(path), "recycle/%03d", n);
+		(void)snprintf(path, sizeof(path), "recycle/%04d", n);
 		pool[n] = stat(path, &st) == 0 ? st.st_ino : 0;
 	}
 	for (n = 0; n < 2 * QUEUE_RECYCLE_SLOTS + 7; n++) {
