@@ -153,6 +153,12 @@ int	local_copy_message(const struct local_delivery *d,
  * rcpt->become) and wait for it; always fills res */
 void	local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
 	    struct local_result *res);
+/* local_deliver_batch - the same for the messages d[0..n-1] (n at most
+ * PROTO_BATCH_MAX, and above 1 only for a Maildir) in one child; fills
+ * res[0..n-1]. The child closes d[0].close_fds; d[i].count gets the
+ * Maildir Q number of each (d[0].count + i + 1) */
+void	local_deliver_batch(const struct local_rcpt *rcpt,
+	    struct local_delivery *d, struct local_result *res, size_t n);
 
 /* local_deliver_mailbox - the child's work, without fork or uid change:
  * dispatch to Maildir or mbox; fills res */
@@ -168,6 +174,11 @@ int	local_maildir_name(struct buf *out, long long sec, long usec,
 	    long pid, unsigned long count, const char *host);
 void	local_maildir_deliver(const struct local_rcpt *rcpt,
 	    const struct local_delivery *d, struct local_result *res);
+/* local_maildir_deliver_batch - d[0..n-1] into one Maildir, new/ synced
+ * once for all; fills res[0..n-1] */
+void	local_maildir_deliver_batch(const struct local_rcpt *rcpt,
+	    const struct local_delivery *d, struct local_result *res,
+	    size_t n);
 
 /* mbox */
 void	local_mbox_deliver(const struct local_rcpt *rcpt,
@@ -319,6 +330,18 @@ struct local_route_req {
 };
 void	local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 	    struct local_delivery *d, struct local_result *res, bool *logged);
+/* local_route_loop - whether d's message already has "Delivered-To:
+ * rcpt": 0 no; 1 yes, res bounced 5.4.6; -1 a malformed queue file, res
+ * deferred and corrupt */
+int	local_route_loop(const struct local_route_req *req,
+	    const struct local_delivery *d, struct local_result *res);
+/* local_route_maildir - whether req's recipient is simply a Maildir (a
+ * virtual mailbox, or a user without alias or .forward whose mailbox is
+ * a Maildir), rcpt then resolved: the case where several messages can
+ * go in one delivery (local_deliver_batch). 0 for anything else, errors
+ * included, which the caller leaves to local_route. */
+int	local_route_maildir(const struct local_route_req *req,
+	    struct local_rcpt *rcpt);
 
 /* the service */
 void	local_init_privileged(void);

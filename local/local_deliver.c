@@ -6,14 +6,15 @@
  * pipes), switches to the recipient's uid and gid when running as root
  * (privs_become; for an mbox in mail_spool_directory with the spool
  * directory's group added, see local_deliver_become), writes the mailbox,
- * reports "DSN REASON" on a pipe and exits with the status (0, 4, 5, or
- * LOCAL_EXIT_CORRUPT for a malformed queue file). Only a |command
+ * reports "STATUS DSN REASON" per delivery on a pipe (STATUS 0, 4, 5, or
+ * LOCAL_EXIT_CORRUPT for a malformed queue file) and exits 0. A batch of
+ * messages for one Maildir (util/proto.h) is written by one child. Only a |command
  * destination execs, in a further child of this one, after the switch to
  * its owner (never root; local_command.c). The parent reads the pipe and
  * reaps the child within the delivery timeout (d->timeout_ms: 90% of
  * ipc_timeout); past it the child is killed and the delivery deferred.
- * The child's report is checked like peer input: the exit code must be
- * one of the above and the text must hold a DSN of the matching class;
+ * The child's report is checked like peer input: one report per delivery,
+ * each with a known status and a DSN of the matching class;
  * anything else (a crash included) defers the delivery, so a fault in
  * the mailbox code costs one child, never the service.
  */
@@ -29,7 +30,7 @@
 #include <sys/wait.h>
 
 #define LOCAL_EXIT_CORRUPT	6
-#define LOCAL_REPORT_MAX	(LOCAL_DSN_SIZE + LOCAL_REASON_MAX + 2)
+#define LOCAL_REPORT_MAX	(LOCAL_DSN_SIZE + LOCAL_REASON_MAX + 4)
 
 /* local_deliver_mailbox - the child's work: the right mailbox format */
 void
@@ -111,32 +112,45 @@ local_deliver_become(const struct local_rcpt *rcpt)
 	return 0;
 }
 
-/* local_deliver_child - the delivery process; never returns */
+/* local_deliver_child - the delivery process; never returns. It writes
+ * one report per delivery, "C DSN REASON" and a NUL, C the outcome: 0,
+ * 4, 5, or LOCAL_EXIT_CORRUPT for a malformed queue file. */
 static _Noreturn void
 local_deliver_child(const struct local_rcpt *rcpt,
-    const struct local_delivery *d, int report_fd)
+    const struct local_delivery *d, size_t n, int report_fd)
 {
-	struct local_result res;
+	struct local_result res[PROTO_BATCH_MAX];
 	char    text[LOCAL_REPORT_MAX];
-	int     len, code;
+	bool    failed = true;
+	int     len;
 	size_t  i;
 
-	for (i = 0; i < d->nclose; i++)
-		(void)close(d->close_fds[i]);	/* not ours to keep */
+	for (i = 0; i < d[0].nclose; i++)
+		(void)close(d[0].close_fds[i]);	/* not ours to keep */
 	if (rcpt->kind == LOCAL_COMMAND && rcpt->become && rcpt->uid == 0)
-		local_result_set(&res, PROTO_STATUS_DEFER, "4.3.0",
+		local_result_set(&res[0], PROTO_STATUS_DEFER, "4.3.0",
 		    "refusing to run a command as root");
 	else if (rcpt->become && local_deliver_become(rcpt) < 0)
-		local_result_set(&res, PROTO_STATUS_DEFER, "4.3.0",
+		local_result_set(&res[0], PROTO_STATUS_DEFER, "4.3.0",
 		    "cannot switch to user %s: %s", rcpt->user,
 		    strerror(errno));
 	else
-		local_deliver_mailbox(rcpt, d, &res);
-	code = res.corrupt ? LOCAL_EXIT_CORRUPT : res.status;
-	len = snprintf(text, sizeof(text), "%s %s", res.dsn, res.reason);
-	if (len < 0 || write(report_fd, text, strlen(text)) < 0)
-		_exit(LOCAL_EXIT_CORRUPT + 1);	/* parent defers */
-	_exit(code);
+		failed = false;
+	if (failed)
+		for (i = 1; i < n; i++)
+			res[i] = res[0];
+	else if (n > 1)
+		local_maildir_deliver_batch(rcpt, d, res, n);
+	else
+		local_deliver_mailbox(rcpt, d, &res[0]);
+	for (i = 0; i < n; i++) {
+		len = snprintf(text, sizeof(text), "%d %s %s",
+		    res[i].corrupt ? LOCAL_EXIT_CORRUPT : res[i].status,
+		    res[i].dsn, res[i].reason);
+		if (len < 0 || write(report_fd, text, strlen(text) + 1) < 0)
+			_exit(1);	/* the parent defers */
+	}
+	_exit(0);
 }
 
 /* local_deliver_read - read the child's report until EOF, a full buffer
@@ -199,16 +213,19 @@ local_deliver_dsn_ok(const char *dsn, size_t len, char c)
 	return i == len;
 }
 
-/* local_deliver_parse - the child's exit code and text into res; -1 if
- * they do not make sense */
+/* local_deliver_parse - one report "C DSN REASON" (text[0..len-1]) into
+ * res; -1 if it does not make sense */
 static int
-local_deliver_parse(int code, char *text, size_t len,
-    struct local_result *res)
+local_deliver_parse(const char *text, size_t len, struct local_result *res)
 {
 	const char *sp;
 	size_t  dlen, i;
 	char    class;
+	int     code;
 
+	if (len < 2 || text[1] != ' ')
+		return -1;
+	code = text[0] - '0';
 	switch (code) {
 	case PROTO_STATUS_OK:
 		class = '2';
@@ -223,6 +240,8 @@ local_deliver_parse(int code, char *text, size_t len,
 	default:
 		return -1;
 	}
+	text += 2;
+	len -= 2;
 	if ((sp = memchr(text, ' ', len)) == NULL)
 		return -1;
 	dlen = (size_t)(sp - text);
@@ -244,42 +263,75 @@ local_deliver_parse(int code, char *text, size_t len,
 	return 0;
 }
 
-/* local_deliver - fork, deliver in the child, collect its result */
-void
-local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
-    struct local_result *res)
+/* local_deliver_reports - the n NUL-terminated reports in text[0..len-1]
+ * into res; -1 unless there are exactly n and each makes sense */
+static int
+local_deliver_reports(const char *text, size_t len,
+    struct local_result *res, size_t n)
 {
-	char    text[LOCAL_REPORT_MAX];
-	size_t  len;
+	const char *end;
+	size_t  i;
+
+	for (i = 0; i < n; i++) {
+		if ((end = memchr(text, '\0', len)) == NULL ||
+		    local_deliver_parse(text, (size_t)(end - text), &res[i]) < 0)
+			return -1;
+		len -= (size_t)(end - text) + 1;
+		text = end + 1;
+	}
+	return len == 0 ? 0 : -1;
+}
+
+/* local_deliver_fail - the same failure for all n deliveries */
+static void
+local_deliver_fail(struct local_result *res, size_t n, const char *reason)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++)
+		local_result_set(&res[i], PROTO_STATUS_DEFER, "4.3.0", "%s",
+		    reason);
+}
+
+/* local_deliver_batch - fork, deliver in the child, collect its results */
+void
+local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
+    struct local_result *res, size_t n)
+{
+	char    text[PROTO_BATCH_MAX * LOCAL_REPORT_MAX];
+	size_t  len, i;
 	int     pipefd[2], wstatus, rd, err;
 	pid_t   pid;
 
+	if (n == 0 || n > PROTO_BATCH_MAX || (n > 1 &&
+	    rcpt->kind != LOCAL_MAILDIR))
+		log_panic("local_deliver_batch: %zu deliveries", n);
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		log_warn("%s: cannot create a pipe: %m", d->queue_id);
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		log_warn("%s: cannot create a pipe: %m", d[0].queue_id);
+		local_deliver_fail(res, n,
 		    "local delivery agent: cannot create a pipe");
 		return;
 	}
-	d->count++;
+	for (i = n; i-- > 0;)		/* Maildir names: Q numbers */
+		d[i].count = d[0].count + i + 1;
 	if ((pid = fork()) < 0) {
-		log_warn("%s: cannot fork: %m", d->queue_id);
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-		    "local delivery agent: cannot fork");
+		log_warn("%s: cannot fork: %m", d[0].queue_id);
+		local_deliver_fail(res, n, "local delivery agent: cannot fork");
 		(void)close(pipefd[0]);	/* unused */
 		(void)close(pipefd[1]);
 		return;
 	}
 	if (pid == 0) {
 		(void)close(pipefd[0]);	/* the parent's end */
-		local_deliver_child(rcpt, d, pipefd[1]);
+		local_deliver_child(rcpt, d, n, pipefd[1]);
 	}
 	(void)close(pipefd[1]);		/* the child's end */
 	rd = local_deliver_read(pipefd[0], text, sizeof(text), &len,
-	    local_now_us() + d->timeout_ms * 1000);
+	    local_now_us() + d[0].timeout_ms * 1000);
 	err = errno;
 	if (rd < 0 && kill(pid, SIGKILL) < 0)
 		log_warn("%s: cannot kill delivery process %ld: %m",
-		    d->queue_id, (long)pid);
+		    d[0].queue_id, (long)pid);
 	(void)close(pipefd[0]);		/* read-only pipe */
 	while (waitpid(pid, &wstatus, 0) < 0) {
 		if (errno != EINTR)
@@ -287,20 +339,25 @@ local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
 	}
 	if (rd < 0) {
 		log_warn("%s: delivery to %s: %s; process %ld killed",
-		    d->queue_id, rcpt->user, strerror(err), (long)pid);
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-		    "local delivery timed out");
+		    d[0].queue_id, rcpt->user, strerror(err), (long)pid);
+		local_deliver_fail(res, n, "local delivery timed out");
 	} else if (WIFSIGNALED(wstatus)) {
 		log_warn("%s: delivery process %ld killed by signal %d",
-		    d->queue_id, (long)pid, WTERMSIG(wstatus));
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-		    "local delivery process crashed");
-	} else if (!WIFEXITED(wstatus) || local_deliver_parse(
-	    WEXITSTATUS(wstatus), text, len, res) < 0) {
+		    d[0].queue_id, (long)pid, WTERMSIG(wstatus));
+		local_deliver_fail(res, n, "local delivery process crashed");
+	} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 ||
+	    local_deliver_reports(text, len, res, n) < 0) {
 		log_warn("%s: delivery process %ld failed (exit status %d)",
-		    d->queue_id, (long)pid, WIFEXITED(wstatus) ?
+		    d[0].queue_id, (long)pid, WIFEXITED(wstatus) ?
 		    WEXITSTATUS(wstatus) : -1);
-		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-		    "local delivery process failed");
+		local_deliver_fail(res, n, "local delivery process failed");
 	}
+}
+
+/* local_deliver - one delivery in a child */
+void
+local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
+    struct local_result *res)
+{
+	local_deliver_batch(rcpt, d, res, 1);
 }

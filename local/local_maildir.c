@@ -10,12 +10,15 @@
  * escaped as \057 and \072. It is created in tmp/ with O_CREAT|O_EXCL|
  * O_NOFOLLOW and mode 0600, written (local_copy.c), fsync'd, renamed into
  * new/, and new/ is fsync'd: only then is the delivery reported as done.
- * On any error the file is unlinked from wherever it is, so a failed
- * delivery leaves nothing behind. The message file is limited to
+ * A batch of messages for one mailbox (util/proto.h) shares that last
+ * fsync: each file is written, synced and renamed in turn, then new/ is
+ * synced once. On any error the file is unlinked from wherever it is, so
+ * a failed delivery leaves nothing behind. The message file is limited to
  * mailbox_size_limit bytes.
  */
 #include "local.h"
 #include "buf.h"
+#include "log.h"
 #include "params.h"
 #include "proto.h"
 #include "str.h"
@@ -139,46 +142,64 @@ local_maildir_close(int fd)
 		(void)close(fd);	/* directories and failed files only */
 }
 
-/* local_maildir_deliver - write the message into rcpt's Maildir */
-void
-local_maildir_deliver(const struct local_rcpt *rcpt,
-    const struct local_delivery *d, struct local_result *res)
-{
-	struct buf *name, *path;
-	int     basefd = -1, mdfd = -1, tmpfd = -1, newfd = -1, fd = -1;
-	bool    in_tmp = false, in_new = false, created = false;
-	long long now;
-	unsigned long count = d->count;
-	int     tries, ret;
+/* the open directories of one Maildir */
+struct local_maildir_dirs {
+	int	base, md, tmp, new;
+};
 
-	name = buf_new(NAME_MAX + 64);
-	path = buf_new(2 * PATH_MAX + NAME_MAX);
-	if ((basefd = open(buf_str(rcpt->base), O_RDONLY | O_DIRECTORY |
+/* local_maildir_open - the directories of rcpt's Maildir, created when
+ * missing; 0, or -1 with res */
+static int
+local_maildir_open(const struct local_rcpt *rcpt,
+    struct local_maildir_dirs *dirs, struct buf *path,
+    struct local_result *res)
+{
+	bool    created = false;
+
+	if ((dirs->base = open(buf_str(rcpt->base), O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0) {
 		local_result_errno(res, errno, "open directory",
 		    buf_str(rcpt->base));
-		goto fail;
+		return -1;
 	}
-	if ((mdfd = local_maildir_open_path(basefd, buf_str(rcpt->rel))) < 0) {
+	if ((dirs->md = local_maildir_open_path(dirs->base,
+	    buf_str(rcpt->rel))) < 0) {
 		local_result_errno(res, errno, "create maildir",
 		    local_maildir_path(path, rcpt, ""));
-		goto fail;
+		return -1;
 	}
-	if ((tmpfd = local_maildir_open_dir(mdfd, "tmp", &created)) < 0) {
+	if ((dirs->tmp = local_maildir_open_dir(dirs->md, "tmp",
+	    &created)) < 0) {
 		local_result_errno(res, errno, "create maildir directory",
 		    local_maildir_path(path, rcpt, "tmp"));
-		goto fail;
+		return -1;
 	}
-	if ((newfd = local_maildir_open_dir(mdfd, "new", &created)) < 0) {
+	if ((dirs->new = local_maildir_open_dir(dirs->md, "new",
+	    &created)) < 0) {
 		local_result_errno(res, errno, "create maildir directory",
 		    local_maildir_path(path, rcpt, "new"));
-		goto fail;
+		return -1;
 	}
-	if (created && mkdirat(mdfd, "cur", 0700) < 0 && errno != EEXIST) {
+	if (created && mkdirat(dirs->md, "cur", 0700) < 0 && errno != EEXIST) {
 		local_result_errno(res, errno, "create maildir directory",
 		    local_maildir_path(path, rcpt, "cur"));
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* local_maildir_write - one message: a unique file in tmp/ (its name in
+ * name), written, its write-back started; the open descriptor, or -1
+ * with res and nothing left behind */
+static int
+local_maildir_write(const struct local_rcpt *rcpt,
+    const struct local_maildir_dirs *dirs, const struct local_delivery *d,
+    struct buf *name, struct buf *path, struct local_result *res)
+{
+	unsigned long count = d->count;
+	long long now;
+	int     tries, fd = -1;
+
 	for (tries = 0; tries < LOCAL_MAILDIR_TRIES; tries++, count++) {
 		now = local_now_us();
 		if (local_maildir_name(name, now / 1000000,
@@ -186,62 +207,134 @@ local_maildir_deliver(const struct local_rcpt *rcpt,
 		    local_maildir_host) < 0) {
 			local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
 			    "maildir file name too long");
-			goto fail;
+			return -1;
 		}
-		fd = openat(tmpfd, buf_str(name), O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		fd = openat(dirs->tmp, buf_str(name), O_WRONLY | O_CREAT |
+		    O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
 	if (fd < 0) {
 		local_result_errno(res, errno, "create maildir file",
 		    local_maildir_path(path, rcpt, "tmp"));
-		goto fail;
+		return -1;
 	}
-	in_tmp = true;
 	(void)local_maildir_path(path, rcpt, "tmp");
 	(void)buf_printf(path, "/%s", buf_str(name));
 	if (local_copy_message(d, rcpt, fd, buf_str(path), 0,
-	    (off_t)var_mailbox_size_limit, res) < 0)
-		goto fail;
+	    (off_t)var_mailbox_size_limit, res) < 0) {
+		(void)close(fd);	/* given up */
+		(void)unlinkat(dirs->tmp, buf_str(name), 0);
+		return -1;
+	}
+	/* the data goes to disk now, while the next file is written: the
+	 * fsync of local_maildir_commit then mostly waits for the inode */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return fd;
+}
+
+/* local_maildir_commit - fsync and close the file written by
+ * local_maildir_write, then rename it into new/; 0, or -1 with res and
+ * nothing left behind */
+static int
+local_maildir_commit(const struct local_rcpt *rcpt,
+    const struct local_maildir_dirs *dirs, int fd, const struct buf *name,
+    struct buf *path, struct local_result *res)
+{
+	int     ret;
+
+	(void)local_maildir_path(path, rcpt, "tmp");
+	(void)buf_printf(path, "/%s", buf_str(name));
 	if (fsync(fd) < 0) {
 		local_result_errno(res, errno, "sync", buf_str(path));
+		(void)close(fd);	/* given up */
 		goto fail;
 	}
 	ret = close(fd);
-	fd = -1;
 	if (ret < 0) {
 		local_result_errno(res, errno, "close", buf_str(path));
 		goto fail;
 	}
-	if (renameat(tmpfd, buf_str(name), newfd, buf_str(name)) < 0) {
+	if (renameat(dirs->tmp, buf_str(name), dirs->new, buf_str(name)) < 0) {
 		local_result_errno(res, errno, "move into new/",
 		    buf_str(path));
 		goto fail;
 	}
-	in_tmp = false;
-	in_new = true;
-	if (fsync(newfd) < 0) {
-		local_result_errno(res, errno, "sync directory",
-		    local_maildir_path(path, rcpt, "new"));
-		goto fail;
-	}
-	in_new = false;
-	local_result_set(res, PROTO_STATUS_OK, "2.0.0",
-	    "delivered to maildir");
+	return 0;
 
 fail:
-	local_maildir_close(fd);
-	/* best effort: a leftover in tmp/ is harmless, one in new/ a
-	 * duplicate at worst */
-	if (in_tmp)
-		(void)unlinkat(tmpfd, buf_str(name), 0);
-	if (in_new)
-		(void)unlinkat(newfd, buf_str(name), 0);
-	local_maildir_close(newfd);
-	local_maildir_close(tmpfd);
-	local_maildir_close(mdfd);
-	local_maildir_close(basefd);
+	/* best effort: a leftover in tmp/ is harmless */
+	(void)unlinkat(dirs->tmp, buf_str(name), 0);
+	return -1;
+}
+
+/* local_maildir_deliver_batch - write the messages d[0..n-1] into rcpt's
+ * Maildir, each into its own file: all are written first, then each is
+ * fsync'd and renamed into new/, then new/ is fsync'd once for all of
+ * them: only then is each reported as delivered. If that fsync fails,
+ * the files are taken out of new/ again (a duplicate at worst) and all
+ * deferred. */
+void
+local_maildir_deliver_batch(const struct local_rcpt *rcpt,
+    const struct local_delivery *d, struct local_result *res, size_t n)
+{
+	struct local_maildir_dirs dirs = {-1, -1, -1, -1};
+	struct buf *name[PROTO_BATCH_MAX], *path;
+	int     fd[PROTO_BATCH_MAX];
+	bool    in_new[PROTO_BATCH_MAX];
+	struct local_result failed;
+	size_t  i, delivered = 0;
+
+	if (n > PROTO_BATCH_MAX)
+		log_panic("local_maildir_deliver_batch: %zu messages", n);
+	path = buf_new(2 * PATH_MAX + NAME_MAX);
+	for (i = 0; i < n; i++) {
+		name[i] = buf_new(NAME_MAX + 64);
+		in_new[i] = false;
+	}
+	if (local_maildir_open(rcpt, &dirs, path, &failed) < 0) {
+		for (i = 0; i < n; i++)
+			res[i] = failed;
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		fd[i] = local_maildir_write(rcpt, &dirs, &d[i], name[i], path,
+		    &res[i]);
+	for (i = 0; i < n; i++) {
+		in_new[i] = fd[i] >= 0 && local_maildir_commit(rcpt, &dirs,
+		    fd[i], name[i], path, &res[i]) == 0;
+		delivered += in_new[i];
+	}
+	if (delivered > 0 && fsync(dirs.new) < 0) {
+		local_result_errno(&failed, errno, "sync directory",
+		    local_maildir_path(path, rcpt, "new"));
+		for (i = 0; i < n; i++) {
+			if (!in_new[i])
+				continue;
+			(void)unlinkat(dirs.new, buf_str(name[i]), 0);
+			res[i] = failed;
+			in_new[i] = false;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (in_new[i])
+			local_result_set(&res[i], PROTO_STATUS_OK, "2.0.0",
+			    "delivered to maildir");
+
+done:
+	local_maildir_close(dirs.new);
+	local_maildir_close(dirs.tmp);
+	local_maildir_close(dirs.md);
+	local_maildir_close(dirs.base);
+	for (i = 0; i < n; i++)
+		buf_free(name[i]);
 	buf_free(path);
-	buf_free(name);
+}
+
+/* local_maildir_deliver - write one message into rcpt's Maildir */
+void
+local_maildir_deliver(const struct local_rcpt *rcpt,
+    const struct local_delivery *d, struct local_result *res)
+{
+	local_maildir_deliver_batch(rcpt, d, res, 1);
 }

@@ -217,6 +217,55 @@ local_route_remote(const struct local_route_req *req,
 	free(rcpts);
 }
 
+/* local_route_loop - see local.h */
+int
+local_route_loop(const struct local_route_req *req,
+    const struct local_delivery *d, struct local_result *res)
+{
+	struct buf *lower = buf_new(LOCAL_ADDR_MAX);
+	struct buf *why = buf_new(LOCAL_REASON_MAX);
+	int     ret;
+
+	(void)buf_set(lower, req->rcpt);
+	str_lower(lower->data);
+	ret = local_loop_check(d->qfd, d->offset, buf_str(lower),
+	    d->copy->payload, why);
+	if (ret > 0)
+		local_result_set(res, PROTO_STATUS_BOUNCE, "5.4.6",
+		    "mail forwarding loop for %s", req->rcpt);
+	else if (ret < 0) {
+		local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
+		    "queue file read error: %s", buf_str(why));
+		res->corrupt = true;
+	}
+	buf_free(why);
+	buf_free(lower);
+	return ret;
+}
+
+/* local_route_maildir - see local.h */
+int
+local_route_maildir(const struct local_route_req *req,
+    struct local_rcpt *rcpt)
+{
+	static struct local_expansion x;
+	struct local_result res;
+	int     ret = 0;
+
+	addr_split(req->rcpt, rcpt->local_part, rcpt->domain);
+	if (local_virtual_domain(buf_str(rcpt->domain)))
+		ret = local_virtual_resolve(req->rcpt, rcpt, &res) == 0;
+	else if (local_is_local_domain(buf_str(rcpt->domain))) {
+		local_expand(&x, req->rcpt, &local_alias_ops);
+		ret = !x.expanded && x.n == 1 &&
+		    x.dests[0].type == LOCAL_DEST_MAILBOX &&
+		    local_recipient_resolve(req->rcpt, getuid(), rcpt,
+		    &res) == 0;
+		local_expansion_reset(&x);
+	}
+	return ret && rcpt->kind == LOCAL_MAILDIR;
+}
+
 /* local_route - deliver one request */
 void
 local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
@@ -224,45 +273,29 @@ local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 {
 	static struct local_expansion x;
 	struct local_result one;
-	struct buf *lower = buf_new(LOCAL_ADDR_MAX);
-	struct buf *why = buf_new(LOCAL_REASON_MAX);
 	const char *to;
 	bool    first = true;
 	size_t  i;
-	int     ret;
 
 	*logged = false;
-	(void)buf_set(lower, req->rcpt);
-	str_lower(lower->data);
-	ret = local_loop_check(d->qfd, d->offset, buf_str(lower),
-	    d->copy->payload, why);
-	if (ret != 0) {
-		if (ret > 0)
-			local_result_set(res, PROTO_STATUS_BOUNCE, "5.4.6",
-			    "mail forwarding loop for %s", req->rcpt);
-		else {
-			local_result_set(res, PROTO_STATUS_DEFER, "4.3.0",
-			    "queue file read error: %s", buf_str(why));
-			res->corrupt = true;
-		}
-		goto fail;
-	}
+	if (local_route_loop(req, d, res) != 0)
+		return;
 	addr_split(req->rcpt, rcpt->local_part, rcpt->domain);
 	if (local_virtual_domain(buf_str(rcpt->domain))) {
 		if (local_virtual_resolve(req->rcpt, rcpt, res) == 0)
 			local_deliver(rcpt, d, res);
-		goto fail;
+		return;
 	}
 	if (!local_is_local_domain(buf_str(rcpt->domain))) {
 		(void)local_recipient_resolve(req->rcpt, getuid(), rcpt, res);
-		goto fail;
+		return;
 	}
 	local_expand(&x, req->rcpt, &local_alias_ops);
 	if (!x.expanded && x.n == 1 && x.dests[0].type == LOCAL_DEST_MAILBOX) {
 		if (local_recipient_resolve(req->rcpt, getuid(), rcpt,
 		    res) == 0)
 			local_deliver(rcpt, d, res);
-		goto fail;
+		goto done;
 	}
 	for (i = 0; i < x.n; i++) {
 		if (x.dests[i].type == LOCAL_DEST_ERROR &&
@@ -270,7 +303,7 @@ local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 			/* nothing is delivered: the retry repeats nothing */
 			local_result_set(res, PROTO_STATUS_DEFER,
 			    x.dests[i].dsn, "%s", x.dests[i].text);
-			goto fail;
+			goto done;
 		}
 	}
 	*logged = true;
@@ -291,8 +324,6 @@ local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 		*logged = false;
 	}
 
-fail:
+done:
 	local_expansion_reset(&x);
-	buf_free(why);
-	buf_free(lower);
 }

@@ -37,7 +37,8 @@ const char *const local_syscalls[] = {
 	"setgroups", "setresgid", "setresuid", "setuid", "getresuid",
 	"getresgid", "getgroups",
 	/* Maildir and mbox */
-	"mkdirat", "renameat", "unlinkat", "fsync", "ftruncate",
+	"mkdirat", "renameat", "unlinkat", "fsync", "sync_file_range",
+	"ftruncate",
 	/* Berkeley DB tables */
 	"flock", "fdatasync", "statfs", "fstatfs", "stat", "lstat",
 	/* commands: the message in a memfd, the command process */

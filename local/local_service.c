@@ -46,7 +46,7 @@ _Static_assert(LOCAL_SERVER_FDS + 1 <= LOCAL_CLOSE_MAX,
 /* positions in local_request_spec */
 enum {
 	L_QUEUE_ID, L_QUEUE, L_SENDER, L_RCPT, L_ORCPT, L_NOTIFY, L_OFFSET,
-	L_ARRIVAL, L_DSN_RET, L_DSN_ENVID
+	L_ARRIVAL, L_DSN_RET, L_DSN_ENVID, L_MORE
 };
 
 static const struct ipc_spec local_request_spec[] = {
@@ -60,6 +60,17 @@ static const struct ipc_spec local_request_spec[] = {
 	{PROTO_ARRIVAL, IPC_STR, true, LOCAL_ARRIVAL_MAX},
 	{PROTO_DSN_RET, IPC_STR, false, 16},
 	{PROTO_DSN_ENVID, IPC_STR, false, LOCAL_ENVID_MAX},
+	{PROTO_MORE, IPC_INT, false, 1},
+};
+
+/* local_request - one request of a batch and what became of it */
+struct local_request {
+	struct ipc_msg msg;
+	struct local_result res;
+	struct local_delivery d;
+	long long arrival;
+	int	qfd;			/* the queue file, or -1 */
+	bool	logged;			/* by local_route */
 };
 
 /* local_state - the per-process singleton: reusable buffers and counters */
@@ -69,6 +80,7 @@ static struct {
 	struct buf *why;
 	struct buf *text;		/* printable peer text for logs */
 	unsigned long count;		/* deliveries (Maildir Q number) */
+	struct local_request req[PROTO_BATCH_MAX];	/* the batch */
 	int	server_fds[LOCAL_SERVER_FDS];	/* master's, if there */
 	size_t	nserver_fds;
 	bool	changed;		/* a lookup table was rebuilt */
@@ -301,51 +313,168 @@ local_service_tables(struct local_result *res)
 	return 0;
 }
 
-/* local_service_request - one request: resolve, deliver, log, reply */
-static void
-local_service_request(struct ipc *ipc, const struct ipc_msg *msg)
+/* local_service_prepare - check request r and open its queue file: 0,
+ * or -1 with r->res set */
+static int
+local_service_prepare(struct ipc *ipc, struct local_request *r,
+    long long start)
 {
-	struct local_result res;
-	struct local_delivery d;
-	struct local_route_req route;
-	const char *id = ipc_str(msg, L_QUEUE_ID);
-	bool    logged = false;
-	long long start = local_now_us(), arrival = start;
+	struct local_delivery *d = &r->d;
 	size_t  i;
-	int     qfd = -1;
 
-	memset(&d, 0, sizeof(d));
-	if (local_service_tables(&res) == 0 &&
-	    local_service_check(msg, &arrival, &res) == 0 &&
-	    (qfd = local_service_open(ipc_str(msg, L_QUEUE), id, &res)) >= 0) {
-		d.queue_id = id;
-		d.sender = ipc_str(msg, L_SENDER);
-		d.qfd = qfd;
-		d.offset = (off_t)ipc_num(msg, L_OFFSET);
-		d.count = local_state.count;
-		/* 90%: the reply must reach qmgr before its own deadline */
-		d.timeout_ms = var_ipc_timeout * 900;
-		d.copy = local_state.copy;
-		d.close_fds[d.nclose++] = ipc_fd(ipc);
-		for (i = 0; i < local_state.nserver_fds; i++)
-			d.close_fds[d.nclose++] = local_state.server_fds[i];
-		route.rcpt = ipc_str(msg, L_RCPT);
-		route.orcpt = local_service_orcpt(ipc_str(msg, L_ORCPT));
-		route.arrival = arrival;
-		route.start = start;
-		local_route(&route, local_state.rcpt, &d, &res, &logged);
-		local_state.count = d.count;
-		(void)close(qfd);	/* read-only */
-		if (res.corrupt)
-			log_warn("%s: corrupt queue file: %s", id, res.reason);
+	memset(d, 0, sizeof(*d));
+	r->qfd = -1;
+	r->logged = false;
+	r->arrival = start;
+	if (local_service_check(&r->msg, &r->arrival, &r->res) < 0 ||
+	    (r->qfd = local_service_open(ipc_str(&r->msg, L_QUEUE),
+	    ipc_str(&r->msg, L_QUEUE_ID), &r->res)) < 0)
+		return -1;
+	d->queue_id = ipc_str(&r->msg, L_QUEUE_ID);
+	d->sender = ipc_str(&r->msg, L_SENDER);
+	d->qfd = r->qfd;
+	d->offset = (off_t)ipc_num(&r->msg, L_OFFSET);
+	d->count = local_state.count;
+	/* 90%: the reply must reach qmgr before its own deadline */
+	d->timeout_ms = var_ipc_timeout * 900;
+	d->copy = local_state.copy;
+	d->close_fds[d->nclose++] = ipc_fd(ipc);
+	for (i = 0; i < local_state.nserver_fds; i++)
+		d->close_fds[d->nclose++] = local_state.server_fds[i];
+	return 0;
+}
+
+/* local_service_route_req - the routing view of request r */
+static void
+local_service_route_req(const struct local_request *r, long long start,
+    struct local_route_req *route)
+{
+	route->rcpt = ipc_str(&r->msg, L_RCPT);
+	route->orcpt = local_service_orcpt(ipc_str(&r->msg, L_ORCPT));
+	route->arrival = r->arrival;
+	route->start = start;
+}
+
+/* local_service_batch - the prepared requests of a batch (ok[i]) to one
+ * Maildir in one child, when the recipient is a plain Maildir; false
+ * (nothing done) when it is not */
+static bool
+local_service_batch(struct local_request *req, const bool *ok, size_t n,
+    long long start)
+{
+	struct local_delivery d[PROTO_BATCH_MAX];
+	struct local_result res[PROTO_BATCH_MAX];
+	struct local_route_req route;
+	size_t  i, k = 0, idx[PROTO_BATCH_MAX];
+
+	for (i = 0; i < n && !ok[i]; i++)
+		continue;
+	if (i == n)
+		return false;
+	local_service_route_req(&req[i], start, &route);
+	if (local_route_maildir(&route, local_state.rcpt) <= 0)
+		return false;
+	for (; i < n; i++) {
+		if (!ok[i])
+			continue;
+		local_service_route_req(&req[i], start, &route);
+		if (local_route_loop(&route, &req[i].d, &req[i].res) != 0)
+			continue;	/* a loop, or a bad file: res set */
+		d[k] = req[i].d;
+		idx[k++] = i;
 	}
-	if (queue_id_valid(id) && !logged)
-		local_result_log(id, ipc_str(msg, L_RCPT),
-		    local_service_orcpt(ipc_str(msg, L_ORCPT)), arrival,
-		    start, local_now_us(), &res);
-	ipc_put_int(ipc, PROTO_STATUS, res.status);
-	ipc_put_str(ipc, PROTO_DSN, res.dsn);
-	ipc_put_str(ipc, PROTO_REASON, res.reason);
+	if (k == 0)
+		return true;
+	d[0].count = local_state.count;
+	local_deliver_batch(local_state.rcpt, d, res, k);
+	local_state.count = d[k - 1].count;
+	for (i = 0; i < k; i++)
+		req[idx[i]].res = res[i];
+	return true;
+}
+
+/* local_service_requests - a batch of n requests: check, resolve,
+ * deliver, log; results in req[i].res */
+static void
+local_service_requests(struct ipc *ipc, struct local_request *req,
+    size_t n)
+{
+	struct local_route_req route;
+	struct local_request *r;
+	long long start = local_now_us();
+	bool    ok[PROTO_BATCH_MAX], tables;
+	size_t  i;
+	const char *id;
+
+	tables = local_service_tables(&req[0].res) == 0;
+	for (i = 0; i < n; i++) {
+		if (!tables)
+			req[i].res = req[0].res;
+		ok[i] = tables && local_service_prepare(ipc, &req[i],
+		    start) == 0;
+	}
+	if (n == 1 || !local_service_batch(req, ok, n, start)) {
+		for (i = 0; i < n; i++) {
+			if (!ok[i])
+				continue;
+			r = &req[i];
+			r->d.count = local_state.count;
+			local_service_route_req(r, start, &route);
+			local_route(&route, local_state.rcpt, &r->d, &r->res,
+			    &r->logged);
+			local_state.count = r->d.count;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		r = &req[i];
+		id = ipc_str(&r->msg, L_QUEUE_ID);
+		if (r->qfd >= 0)
+			(void)close(r->qfd);	/* read-only */
+		if (r->res.corrupt)
+			log_warn("%s: corrupt queue file: %s", id,
+			    r->res.reason);
+		if (queue_id_valid(id) && !r->logged)
+			local_result_log(id, ipc_str(&r->msg, L_RCPT),
+			    local_service_orcpt(ipc_str(&r->msg, L_ORCPT)),
+			    r->arrival, start, local_now_us(), &r->res);
+	}
+}
+
+/* local_service_read_batch - read the next batch into local_state.req:
+ * its size, 0 at EOF, or -1 after a protocol error (logged) */
+static int
+local_service_read_batch(struct ipc *ipc)
+{
+	struct local_request *req = local_state.req;
+	size_t  n;
+	int     ret;
+
+	for (n = 0; n < PROTO_BATCH_MAX; n++) {
+		buf_reset(local_state.why);
+		ret = ipc_get(ipc, local_request_spec,
+		    SYS_ARRAY_LEN(local_request_spec), &req[n].msg,
+		    local_state.why);
+		if (ret == 1 && n == 0)
+			return 0;
+		if (ret == 1)
+			buf_why(local_state.why, "batch cut short");
+		if (ret != 0) {
+			log_warn("bad deliver request: %s",
+			    buf_str(local_state.why));
+			return -1;
+		}
+		if (n > 0 && str_casecmp(ipc_str(&req[n].msg, L_RCPT),
+		    ipc_str(&req[0].msg, L_RCPT)) != 0) {
+			log_warn("bad deliver request: a batch for more than "
+			    "one recipient");
+			return -1;
+		}
+		if (ipc_num(&req[n].msg, L_MORE) != 1)
+			return (int)n + 1;
+	}
+	log_warn("bad deliver request: more than %d in a batch",
+	    PROTO_BATCH_MAX);
+	return -1;
 }
 
 /* local_service - serve one qmgr connection until EOF */
@@ -353,10 +482,10 @@ void
 local_service(int fd)
 {
 	struct ipc *ipc;
-	struct ipc_msg msg;
-	int     ret;
+	struct local_result *res;
+	size_t  i;
+	int     n;
 
-	memset(&msg, 0, sizeof(msg));	/* ipc_get reuses its buffers */
 	ipc = ipc_open(fd, (int)(var_ipc_timeout * 1000));
 	if (ipc_send_proto(ipc, PROTO_DELIVER) < 0) {
 		log_warn("cannot send the protocol banner: %m");
@@ -365,20 +494,22 @@ local_service(int fd)
 	for (;;) {
 		if (ipc_input_pending(ipc) == 0 && server_exiting())
 			break;
-		buf_reset(local_state.why);
-		ret = ipc_get(ipc, local_request_spec,
-		    SYS_ARRAY_LEN(local_request_spec), &msg, local_state.why);
-		if (ret == 1)
+		if ((n = local_service_read_batch(ipc)) <= 0)
 			break;
-		if (ret < 0) {
-			log_warn("bad deliver request: %s",
-			    buf_str(local_state.why));
-			break;
-		}
-		local_service_request(ipc, &msg);
-		if (ipc_end(ipc) < 0) {
-			log_warn("cannot send a delivery reply: %m");
-			break;
+		local_service_requests(ipc, local_state.req, (size_t)n);
+		for (i = 0; i < (size_t)n; i++) {
+			res = &local_state.req[i].res;
+			ipc_put_int(ipc, PROTO_STATUS, res->status);
+			ipc_put_str(ipc, PROTO_DSN, res->dsn);
+			ipc_put_str(ipc, PROTO_REASON, res->reason);
+			if (i + 1 < (size_t)n) {
+				ipc_end_buffered(ipc);	/* one write */
+				continue;
+			}
+			if (ipc_end(ipc) < 0) {
+				log_warn("cannot send a delivery reply: %m");
+				goto fail;
+			}
 		}
 		if (local_state.changed || local_alias_changed() ||
 		    local_virtual_changed()) {
@@ -388,7 +519,6 @@ local_service(int fd)
 	}
 
 fail:
-	ipc_msg_free(&msg);
 	ipc_free(ipc);
 	if (local_state.changed) {
 		/* master starts a fresh process, which opens the new table */

@@ -4,8 +4,9 @@
  * the messages it has read into memory, at most qmgr_message_active_limit
  * of them, in activation order (FIFO by message). Each live recipient of an
  * active message is pending (waiting in its destination's queue), in
- * flight (one delivery request on one connection to a delivery agent), or
- * finished (delivered, deferred or bounced). A message is finished when it
+ * flight (one request of a delivery: a batch of 1..PROTO_BATCH_MAX
+ * requests for one destination, on one connection to a delivery agent),
+ * or finished (delivered, deferred or bounced). A message is finished when it
  * has nothing pending and nothing in flight: its bounced recipients go into
  * one DSN to the sender, then the file is removed (all done) or moved to
  * deferred/ with its mtime set to the retry time.
@@ -18,9 +19,10 @@
  *   qmgr_active.c    the active set: activation, the backlog of messages
  *                    waiting for room, recipient outcomes, finishing
  *   qmgr_message.c   reading a queue file's envelope into memory
- *   qmgr_schedule.c  which recipient goes next: transports, destinations,
- *                    concurrency limits
- *   qmgr_deliver.c   the deliver/1 client: connection pools to the agents
+ *   qmgr_schedule.c  which recipients go next: transports, destinations,
+ *                    batches, concurrency limits (counted in deliveries)
+ *   qmgr_deliver.c   the deliver/1 client: connection pools to the agents,
+ *                    one batch of requests per busy connection
  *   qmgr_defer.c     temporary failures: defer/ID, the move to deferred/
  *   qmgr_bounce.c    permanent failures: the DSN through cleanup/1
  *   qmgr_table.c     a string-keyed hash table
@@ -52,6 +54,7 @@ struct ipc;
 struct qmgr_table;
 struct qmgr_transport;
 struct qmgr_dest;
+struct qmgr_batch;
 
 #define QMGR_TRANSPORT_LOCAL	"local"
 #define QMGR_TRANSPORT_SMTP	"smtp"
@@ -107,6 +110,7 @@ struct qmgr_rcpt {
 	/* scheduling (qmgr_schedule.c) */
 	struct qmgr_dest *dest;
 	struct qmgr_rcpt *next, *prev;	/* in the destination's queue */
+	struct qmgr_batch *batch;	/* in flight: its delivery */
 };
 
 struct qmgr_message {
@@ -228,22 +232,39 @@ void	qmgr_schedule_add(struct qmgr_rcpt *rcpt);
 /* qmgr_schedule_remove - take a pending recipient out of its
  * destination's queue (it is neither pending nor in flight afterwards) */
 void	qmgr_schedule_remove(struct qmgr_rcpt *rcpt);
-/* qmgr_schedule_next - the next recipient of transport within the
- * concurrency limits, now in flight; NULL when none may go */
+/* qmgr_schedule_next - start the next delivery of transport within the
+ * concurrency limits: its first recipient, now in flight; NULL when none
+ * may go. The delivery holds one slot of its destination's limit and one
+ * of the transport's until all its recipients are done; more recipients
+ * join it with qmgr_schedule_fill. */
 struct qmgr_rcpt *qmgr_schedule_next(struct qmgr_transport *t);
+/* qmgr_schedule_fill - grow the delivery that qmgr_schedule_next (or
+ * qmgr_schedule_take) started with batch[0]: batch[0..n) are its
+ * recipients so far, none of them done yet. Appends the pending
+ * recipients at the head of the destination's queue, in FIFO order, now
+ * in flight in the same delivery, while the batch has fewer than max and
+ * fewer than the transport's batch limit (local PROTO_BATCH_MAX, smtp 1),
+ * stopping before a recipient whose message is already in the batch.
+ * Returns the new count (n when nothing was added). */
+size_t	qmgr_schedule_fill(struct qmgr_rcpt **batch, size_t n, size_t max);
 /* qmgr_schedule_take - any pending recipient of transport regardless of
- * limits (to fail them all), now in flight; NULL when none */
+ * limits (to fail them all), now in flight as a delivery of its own;
+ * NULL when none */
 struct qmgr_rcpt *qmgr_schedule_take(struct qmgr_transport *t);
-/* qmgr_schedule_done - an in-flight recipient has its outcome */
+/* qmgr_schedule_done - an in-flight recipient has its outcome; the last
+ * one of a delivery frees the delivery's slots */
 void	qmgr_schedule_done(struct qmgr_rcpt *rcpt);
 /* qmgr_schedule_pending - pending recipients of transport */
 size_t	qmgr_schedule_pending(const struct qmgr_transport *t);
-/* qmgr_schedule_ready - whether transport has a recipient that may go */
+/* qmgr_schedule_ready - whether transport may start a delivery now */
 bool	qmgr_schedule_ready(const struct qmgr_transport *t);
-/* qmgr_schedule_demand - recipients of transport that could go now */
+/* qmgr_schedule_demand - deliveries of transport that could start now
+ * (an estimate: a full batch limit of recipients per delivery) */
 size_t	qmgr_schedule_demand(const struct qmgr_transport *t);
 /* qmgr_schedule_inflight - recipients in flight, all transports */
 size_t	qmgr_schedule_inflight(void);
+/* qmgr_schedule_deliveries - deliveries in flight, all transports */
+size_t	qmgr_schedule_deliveries(void);
 /* the transports, for the delivery pools */
 size_t	qmgr_schedule_transport_count(void);
 struct qmgr_transport *qmgr_schedule_transport(size_t i);

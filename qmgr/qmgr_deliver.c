@@ -5,27 +5,35 @@
  * ipc_connect (an AF_UNIX connect returns at once unless the listener's
  * backlog is full, bounded by QMGR_CONNECT_TIMEOUT_MS) and then lives in
  * the event loop: BANNER until the agent's proto=deliver/1 arrives, IDLE
- * between requests, BUSY with one request outstanding. Every state
- * watches the socket for reading, and the socket is read only when it is
- * readable (ipc_get with a short QMGR_READ_TIMEOUT_MS for the rest of a
- * list), so qmgr never waits for an agent. Requests are small and written
- * at once. Idle connections are reused (most recently used first) and
- * closed after QMGR_CONN_IDLE_MS; a once-a-second sweep enforces that, the
- * banner timeout and the reply deadline (ipc_timeout) without a timer
+ * between deliveries, BUSY with one delivery outstanding. A delivery is a
+ * batch of 1..PROTO_BATCH_MAX requests (qmgr_schedule_next, then
+ * qmgr_schedule_fill: one destination, no two of one message), sent back
+ * to back with more=1 on all but the last; the BUSY connection keeps the
+ * batch's recipients and the index of the next reply, and the agent
+ * answers each request in order. Every state watches the socket for
+ * reading, and the socket is read only when it is readable (ipc_get with a
+ * short QMGR_READ_TIMEOUT_MS for the rest of a list; replies already
+ * buffered are taken at once), so qmgr never waits for an agent. Requests
+ * are small and written at once. Idle connections are reused (most
+ * recently used first) and closed after QMGR_CONN_IDLE_MS; a once-a-second
+ * sweep enforces that, the banner timeout and the reply deadline
+ * (ipc_timeout, for each reply of a batch in turn) without a timer
  * operation per delivery.
  *
- * Failures: a connection error or timeout on a delivery defers the
- * recipient "4.3.0 delivery agent failed" and drops the connection; when
- * the connection had been used before and the agent closed it before any
- * byte of the reply (it exited between requests), the recipient is sent
- * once more on a fresh connection instead. A service whose socket does not
- * exist or refuses connections defers every pending recipient of the
- * transport with "4.3.0 mail transport unavailable"; any other connect
- * error is retried after QMGR_CONNECT_RETRY_MS.
+ * Failures: a connection error or timeout on a delivery defers every
+ * recipient of the batch without a reply yet "4.3.0 delivery agent
+ * failed" and drops the connection; when the connection had been used
+ * before and the agent closed it before any byte of the batch's first
+ * reply (it exited between deliveries), the whole batch is sent once more
+ * on a fresh connection instead (once: a batch holding a recipient sent
+ * again before is deferred). A service whose socket does not exist or
+ * refuses connections defers every pending recipient of the transport
+ * with "4.3.0 mail transport unavailable"; any other connect error is
+ * retried after QMGR_CONNECT_RETRY_MS.
  *
  * Input: the agent's replies (status 0/4/5 required, dsn, reason) are
- * checked by ipc_get against the spec below; anything else fails the
- * connection.
+ * checked by ipc_get against the spec below; anything else, or any byte
+ * after the last reply of a batch, fails the connection.
  */
 #include "qmgr.h"
 #include "buf.h"
@@ -49,11 +57,21 @@ struct qmgr_conn {
 	struct ipc *ipc;
 	int	fd;
 	enum qmgr_conn_state state;
-	struct qmgr_rcpt *rcpt;		/* BUSY: the request's recipient */
+	struct qmgr_rcpt *batch[PROTO_BATCH_MAX]; /* BUSY: the requests' */
+	size_t	nbatch;			/* BUSY: requests in the batch */
+	size_t	nreply;			/* BUSY: replies so far (next index) */
 	unsigned long uses;		/* replies received */
 	long long deadline;		/* events_now_ms() */
 	struct qmgr_conn *prev, *next;	/* all connections of the pool */
 	struct qmgr_conn *iprev, *inext;	/* idle stack */
+};
+
+/* a batch to be sent again on a fresh connection; its recipients stay
+ * in flight (and its delivery's slot taken) meanwhile */
+struct qmgr_retry {
+	struct qmgr_rcpt *rcpt[PROTO_BATCH_MAX];
+	size_t	n;
+	struct qmgr_retry *next;
 };
 
 struct qmgr_pool {
@@ -62,8 +80,8 @@ struct qmgr_pool {
 	size_t	nconn, nbanner, nidle, nbusy;
 	struct qmgr_conn *conns;
 	struct qmgr_conn *idle;		/* most recently used first */
-	struct qmgr_rcpt *retry_head, *retry_tail; /* in flight, no conn */
-	size_t	nretry;
+	struct qmgr_retry *retry_head, *retry_tail; /* in flight, no conn */
+	size_t	nretry;			/* batches waiting */
 	bool	connect_wait;		/* after a transient connect error */
 	long long warned;		/* last "unavailable" warning, ms */
 };
@@ -141,12 +159,12 @@ qmgr_deliver_idle_del(struct qmgr_conn *c)
 	p->nidle--;
 }
 
-/* qmgr_deliver_close - close c and forget it; returns its recipient */
-static struct qmgr_rcpt *
+/* qmgr_deliver_close - close c and forget it; the recipients of a BUSY
+ * connection's batch are the caller's to settle */
+static void
 qmgr_deliver_close(struct qmgr_conn *c)
 {
 	struct qmgr_pool *p = c->pool;
-	struct qmgr_rcpt *r = c->rcpt;
 
 	switch (c->state) {
 	case QMGR_CONN_BANNER:
@@ -169,36 +187,42 @@ qmgr_deliver_close(struct qmgr_conn *c)
 	events_unwatch(c->fd);
 	ipc_free(c->ipc);
 	free(c);
-	return r;
 }
 
-/* qmgr_deliver_retry_push - r waits for a fresh connection */
+/* qmgr_deliver_retry_push - the batch rcpt[0..n) waits for a fresh
+ * connection */
 static void
-qmgr_deliver_retry_push(struct qmgr_pool *p, struct qmgr_rcpt *r)
+qmgr_deliver_retry_push(struct qmgr_pool *p, struct qmgr_rcpt *const *rcpt,
+    size_t n)
 {
-	r->next = NULL;
+	struct qmgr_retry *b;
+
+	b = xcalloc(1, sizeof(*b));
+	memcpy(b->rcpt, rcpt, n * sizeof(*rcpt));
+	b->n = n;
 	if (p->retry_tail != NULL)
-		p->retry_tail->next = r;
+		p->retry_tail->next = b;
 	else
-		p->retry_head = r;
-	p->retry_tail = r;
+		p->retry_head = b;
+	p->retry_tail = b;
 	p->nretry++;
 }
 
-/* qmgr_deliver_retry_pop - the oldest recipient waiting, or NULL */
-static struct qmgr_rcpt *
+/* qmgr_deliver_retry_pop - the oldest batch waiting (the caller frees
+ * it), or NULL */
+static struct qmgr_retry *
 qmgr_deliver_retry_pop(struct qmgr_pool *p)
 {
-	struct qmgr_rcpt *r = p->retry_head;
+	struct qmgr_retry *b = p->retry_head;
 
-	if (r != NULL) {
-		p->retry_head = r->next;
+	if (b != NULL) {
+		p->retry_head = b->next;
 		if (p->retry_head == NULL)
 			p->retry_tail = NULL;
-		r->next = NULL;
+		b->next = NULL;
 		p->nretry--;
 	}
-	return r;
+	return b;
 }
 
 /* qmgr_deliver_pause - wait a little before the next connect to p */
@@ -209,43 +233,60 @@ qmgr_deliver_pause(struct qmgr_pool *p)
 	events_timer(QMGR_CONNECT_RETRY_MS, qmgr_deliver_connect_retry, p);
 }
 
-/* qmgr_deliver_fail - a delivery connection failed; stale: the agent
- * closed a used connection before any reply byte */
+/* qmgr_deliver_fail - a delivery connection failed: settle the recipients
+ * of its batch that have no reply; stale: the agent closed the connection
+ * before any byte of the next reply */
 static void
 qmgr_deliver_fail(struct qmgr_conn *c, const char *why, bool stale)
 {
 	struct qmgr_pool *p = c->pool;
-	bool    reused = c->uses > 0;
-	struct qmgr_rcpt *r;
+	struct qmgr_rcpt *left[PROTO_BATCH_MAX], *r;
+	size_t  n = 0, i;
+	bool    again;
 
-	r = qmgr_deliver_close(c);
-	if (r == NULL)
+	if (c->state == QMGR_CONN_BUSY) {
+		n = c->nbatch - c->nreply;
+		memcpy(left, c->batch + c->nreply, n * sizeof(*left));
+	}
+	/* the agent exited between deliveries: none of the batch was
+	 * answered, on a connection that had served before */
+	again = stale && c->uses > 0 && c->nreply == 0;
+	qmgr_deliver_close(c);
+	if (n == 0)
 		return;
-	if (stale && reused && !r->retried) {
-		log_debug("%s: %s connection closed, sending <%s> again",
-		    r->msg->id, p->service, r->addr);
-		r->retried = true;
-		qmgr_deliver_retry_push(p, r);
+	for (i = 0; i < n; i++) {
+		if (left[i]->retried)
+			again = false;
+	}
+	if (again) {
+		for (i = 0; i < n; i++) {
+			r = left[i];
+			log_debug("%s: %s connection closed, sending <%s> "
+			    "again", r->msg->id, p->service, r->addr);
+			r->retried = true;
+		}
+		qmgr_deliver_retry_push(p, left, n);
 	} else {
-		log_warn("%s: delivery of <%s> through %s failed: %s",
-		    r->msg->id, r->addr, p->service, why);
-		qmgr_active_deferred(r, "4.3.0 delivery agent failed", true);
+		/* each deferral may finish a message, but none of the others
+		 * in left: they are still in flight */
+		for (i = 0; i < n; i++) {
+			r = left[i];
+			log_warn("%s: delivery of <%s> through %s failed: %s",
+			    r->msg->id, r->addr, p->service, why);
+			qmgr_active_deferred(r, "4.3.0 delivery agent failed",
+			    true);
+		}
 	}
 	qmgr_deliver_kick();
 }
 
-/* qmgr_deliver_send - send the request for r on the idle connection c */
+/* qmgr_deliver_put - buffer the request for r; more: another request of
+ * the batch follows it */
 static void
-qmgr_deliver_send(struct qmgr_conn *c, struct qmgr_rcpt *r)
+qmgr_deliver_put(struct ipc *ipc, const struct qmgr_rcpt *r, bool more)
 {
 	const struct qmgr_message *msg = r->msg;
-	struct ipc *ipc = c->ipc;
 
-	qmgr_deliver_idle_del(c);
-	c->state = QMGR_CONN_BUSY;
-	c->pool->nbusy++;
-	c->rcpt = r;
-	c->deadline = events_now_ms() + var_ipc_timeout * 1000;
 	ipc_put_str(ipc, PROTO_QUEUE_ID, msg->id);
 	ipc_put_str(ipc, PROTO_QUEUE, QUEUE_ACTIVE);
 	ipc_put_str(ipc, PROTO_SENDER, msg->sender);
@@ -260,7 +301,35 @@ qmgr_deliver_send(struct qmgr_conn *c, struct qmgr_rcpt *r)
 		ipc_put_str(ipc, PROTO_DSN_RET, msg->dsn_ret);
 	if (msg->dsn_envid != NULL)
 		ipc_put_str(ipc, PROTO_DSN_ENVID, msg->dsn_envid);
+	if (more)
+		ipc_put_int(ipc, PROTO_MORE, 1);
+}
+
+/* qmgr_deliver_send - send the batch rcpt[0..n) on the idle connection
+ * c: one request per recipient, back to back */
+static void
+qmgr_deliver_send(struct qmgr_conn *c, struct qmgr_rcpt *const *rcpt,
+    size_t n)
+{
+	struct ipc *ipc = c->ipc;
+	size_t  i;
+
+	if (n == 0 || n > PROTO_BATCH_MAX)
+		log_panic("qmgr_deliver_send: batch of %zu", n);
+	qmgr_deliver_idle_del(c);
+	c->state = QMGR_CONN_BUSY;
+	c->pool->nbusy++;
+	memcpy(c->batch, rcpt, n * sizeof(*rcpt));
+	c->nbatch = n;
+	c->nreply = 0;
+	c->deadline = events_now_ms() + var_ipc_timeout * 1000;
 	ipc_set_timeout(ipc, QMGR_READ_TIMEOUT_MS);
+	/* one write for the whole batch */
+	for (i = 0; i + 1 < n; i++) {
+		qmgr_deliver_put(ipc, rcpt[i], true);
+		ipc_end_buffered(ipc);
+	}
+	qmgr_deliver_put(ipc, rcpt[n - 1], false);
 	if (ipc_end(ipc) < 0) {
 		char    why[128];
 
@@ -308,54 +377,74 @@ qmgr_deliver_reason(struct buf *out, int status, const char *dsn,
 		buf_truncate(out, QMGR_REASON_MAX);
 }
 
-/* qmgr_deliver_reply - read and act on the reply on busy connection c */
+/* qmgr_deliver_outcome - the agent's reply m with status for r */
+static void
+qmgr_deliver_outcome(struct qmgr_rcpt *r, long long status,
+    const struct ipc_msg *m, struct buf *why)
+{
+	if (status == PROTO_STATUS_OK) {
+		qmgr_active_delivered(r);
+		return;
+	}
+	qmgr_deliver_reason(why, (int)status, ipc_str(m, QMGR_REPLY_DSN),
+	    ipc_str(m, QMGR_REPLY_REASON));
+	if (status == PROTO_STATUS_DEFER)
+		qmgr_active_deferred(r, buf_str(why), false);
+	else
+		qmgr_active_bounced(r, buf_str(why), false);
+}
+
+/* qmgr_deliver_read_reply - read and act on the next reply on busy
+ * connection c, and on the replies after it already buffered */
 static void
 qmgr_deliver_read_reply(struct qmgr_conn *c)
 {
 	struct ipc_msg *m = &qmgr_deliver_reply;
-	struct qmgr_rcpt *r = c->rcpt;
+	struct qmgr_rcpt *r;
 	struct buf *why;
 	long long status;
+	bool    last = false;
 	int     ret;
 
 	why = buf_new(0);
-	ipc_set_timeout(c->ipc, QMGR_READ_TIMEOUT_MS);
-	ret = ipc_get(c->ipc, qmgr_deliver_reply_spec,
-	    SYS_ARRAY_LEN(qmgr_deliver_reply_spec), m, why);
-	if (ret != 0) {
-		qmgr_deliver_fail(c, ret == 1 ? "connection closed" :
-		    buf_str(why), ret == 1);
-		buf_free(why);
-		return;
-	}
-	status = ipc_num(m, QMGR_REPLY_STATUS);
-	if (status != PROTO_STATUS_OK && status != PROTO_STATUS_DEFER
-	    && status != PROTO_STATUS_BOUNCE) {
-		qmgr_deliver_fail(c, "bad status in reply", false);
-		buf_free(why);
-		return;
-	}
-	c->rcpt = NULL;
-	c->uses++;
-	c->pool->nbusy--;
-	qmgr_deliver_idle_push(c);
-	if (ipc_input_pending(c->ipc) > 0) {
-		log_warn("service %s: unexpected data after a reply; closing "
-		    "the connection", c->pool->service);
-		(void)qmgr_deliver_close(c);
-	} else if (qmgr_deliver_stopping) {
-		(void)qmgr_deliver_close(c);
-	}
-	if (status == PROTO_STATUS_OK) {
-		qmgr_active_delivered(r);
-	} else {
-		qmgr_deliver_reason(why, (int)status,
-		    ipc_str(m, QMGR_REPLY_DSN), ipc_str(m, QMGR_REPLY_REASON));
-		if (status == PROTO_STATUS_DEFER)
-			qmgr_active_deferred(r, buf_str(why), false);
-		else
-			qmgr_active_bounced(r, buf_str(why), false);
-	}
+	do {
+		ipc_set_timeout(c->ipc, QMGR_READ_TIMEOUT_MS);
+		ret = ipc_get(c->ipc, qmgr_deliver_reply_spec,
+		    SYS_ARRAY_LEN(qmgr_deliver_reply_spec), m, why);
+		if (ret != 0) {
+			qmgr_deliver_fail(c, ret == 1 ? "connection closed" :
+			    buf_str(why), ret == 1);
+			break;
+		}
+		status = ipc_num(m, QMGR_REPLY_STATUS);
+		if (status != PROTO_STATUS_OK && status != PROTO_STATUS_DEFER
+		    && status != PROTO_STATUS_BOUNCE) {
+			qmgr_deliver_fail(c, "bad status in reply", false);
+			break;
+		}
+		r = c->batch[c->nreply++];
+		c->uses++;
+		last = c->nreply == c->nbatch;
+		if (!last) {
+			/* the next reply has a deadline of its own; c stays
+			 * BUSY through r's outcome, so nothing closes it */
+			c->deadline = events_now_ms() + var_ipc_timeout * 1000;
+		} else {
+			c->nbatch = c->nreply = 0;
+			c->pool->nbusy--;
+			qmgr_deliver_idle_push(c);
+			if (ipc_input_pending(c->ipc) > 0) {
+				log_warn("service %s: unexpected data after a "
+				    "reply; closing the connection",
+				    c->pool->service);
+				qmgr_deliver_close(c);
+			} else if (qmgr_deliver_stopping) {
+				qmgr_deliver_close(c);
+			}
+			/* from here on c may be gone or carry a new batch */
+		}
+		qmgr_deliver_outcome(r, status, m, why);
+	} while (!last && ipc_input_pending(c->ipc) > 0);
 	buf_free(why);
 	qmgr_deliver_kick();
 }
@@ -377,7 +466,7 @@ qmgr_deliver_event(int fd, int what, void *ctx)
 			log_warn("service %s: %s", c->pool->service,
 			    buf_str(why));
 			qmgr_deliver_pause(c->pool);
-			(void)qmgr_deliver_close(c);
+			qmgr_deliver_close(c);
 		} else {
 			c->pool->nbanner--;
 			qmgr_deliver_idle_push(c);
@@ -387,7 +476,7 @@ qmgr_deliver_event(int fd, int what, void *ctx)
 		break;
 	case QMGR_CONN_IDLE:
 		/* the agent closed the connection (or broke the protocol) */
-		(void)qmgr_deliver_close(c);
+		qmgr_deliver_close(c);
 		break;
 	case QMGR_CONN_BUSY:
 		qmgr_deliver_read_reply(c);
@@ -400,12 +489,16 @@ static void
 qmgr_deliver_unavailable(struct qmgr_pool *p, const char *why)
 {
 	static const char reason[] = "4.3.0 mail transport unavailable";
+	struct qmgr_retry *b;
 	struct qmgr_rcpt *r;
-	size_t  n = 0;
+	size_t  n = 0, i;
 
-	while ((r = qmgr_deliver_retry_pop(p)) != NULL) {
-		qmgr_active_deferred(r, reason, true);
-		n++;
+	while ((b = qmgr_deliver_retry_pop(p)) != NULL) {
+		for (i = 0; i < b->n; i++) {
+			qmgr_active_deferred(b->rcpt[i], reason, true);
+			n++;
+		}
+		free(b);
 	}
 	while ((r = qmgr_schedule_take(p->t)) != NULL) {
 		qmgr_active_deferred(r, reason, true);
@@ -467,15 +560,21 @@ qmgr_deliver_open(struct qmgr_pool *p)
 static void
 qmgr_deliver_pool_kick(struct qmgr_pool *p)
 {
-	struct qmgr_rcpt *r;
-	size_t  limit, want;
+	struct qmgr_rcpt *batch[PROTO_BATCH_MAX];
+	struct qmgr_retry *b;
+	size_t  limit, want, n;
 
 	if (qmgr_deliver_stopping)
 		return;
-	while (p->idle != NULL && (r = qmgr_deliver_retry_pop(p)) != NULL)
-		qmgr_deliver_send(p->idle, r);
-	while (p->idle != NULL && (r = qmgr_schedule_next(p->t)) != NULL)
-		qmgr_deliver_send(p->idle, r);
+	while (p->idle != NULL && (b = qmgr_deliver_retry_pop(p)) != NULL) {
+		qmgr_deliver_send(p->idle, b->rcpt, b->n);
+		free(b);
+	}
+	while (p->idle != NULL
+	    && (batch[0] = qmgr_schedule_next(p->t)) != NULL) {
+		n = qmgr_schedule_fill(batch, 1, PROTO_BATCH_MAX);
+		qmgr_deliver_send(p->idle, batch, n);
+	}
 	if (p->connect_wait)
 		return;
 	limit = (size_t)qmgr_schedule_transport_limit(p->t);
@@ -533,7 +632,7 @@ qmgr_deliver_sweep(void *ctx)
 					log_warn("service %s: timeout waiting "
 					    "for the protocol banner",
 					    p->service);
-				(void)qmgr_deliver_close(c);
+				qmgr_deliver_close(c);
 			}
 		}
 		nconn += p->nconn;
@@ -567,7 +666,7 @@ qmgr_deliver_drain(void)
 		for (c = p->conns; c != NULL; c = next) {
 			next = c->next;
 			if (c->state != QMGR_CONN_BUSY)
-				(void)qmgr_deliver_close(c);
+				qmgr_deliver_close(c);
 		}
 		busy += p->nbusy;
 	}

@@ -1,4 +1,4 @@
-/* qmgr_schedule.c - which recipient goes next
+/* qmgr_schedule.c - which recipients go next, in which delivery
  *
  * Owns the transports ("local", "smtp") and their destinations. A
  * recipient is routed to a transport and a destination key: local for an
@@ -16,13 +16,29 @@
  * recipient out in O(1) (an administrator's hold, delete or requeue of
  * its message: qmgr_active_admin).
  *
+ * The limits count deliveries, not recipients. A delivery (struct
+ * qmgr_batch) is one batch of deliver/1 requests on one connection: 1 to
+ * the transport's batch limit (local PROTO_BATCH_MAX, smtp 1) recipients
+ * of one destination, no two of one message. qmgr_schedule_next starts a
+ * delivery with the oldest recipient the limits allow; qmgr_schedule_fill
+ * then takes the following recipients of the same destination's FIFO
+ * into it, so a mailbox that many messages wait for gets them in a few
+ * deliveries (one fork, one fsync of new/ each) while
+ * local_destination_concurrency_limit still bounds the parallel
+ * deliveries to it. Every in-flight recipient points to its delivery,
+ * which counts its recipients without an outcome; the delivery holds one
+ * slot of its destination and one of its transport until the last of
+ * them is done (qmgr_schedule_done), then it is freed.
+ *
  * A destination is ready when it has a pending recipient and fewer than its
- * limit in flight. Each transport keeps its ready destinations in a binary
- * min-heap keyed by their head recipient, so qmgr_schedule_next gives the
- * oldest message's recipient that the limits allow (FIFO by message) in
- * O(log destinations); a transport never has more than its total limit
- * (default_destination_concurrency_limit) in flight. A destination with
- * nothing pending and nothing in flight is freed.
+ * limit of deliveries in flight. Each transport keeps its ready
+ * destinations in a binary min-heap keyed by their head recipient, so
+ * qmgr_schedule_next gives the oldest message's recipient that the limits
+ * allow (FIFO by message) in O(log destinations), and each recipient that
+ * qmgr_schedule_fill adds costs the same; a transport never has more than
+ * its total limit (default_destination_concurrency_limit) of deliveries in
+ * flight. A destination with nothing pending and nothing in flight is
+ * freed.
  *
  * This file does no I/O: qmgr_deliver.c asks for work, qmgr_active.c adds
  * recipients and reports outcomes (qmgr_schedule_done).
@@ -32,24 +48,35 @@
 #include "log.h"
 #include "mem.h"
 #include "params.h"
+#include "proto.h"
 #include "str.h"
 
 #define QMGR_NOT_IN_HEAP	SIZE_MAX
+
+/* one delivery in flight: a batch of recipients of one destination */
+struct qmgr_batch {
+	struct qmgr_dest *dest;
+	size_t	nrcpt;			/* recipients taken into it */
+	size_t	open;			/* of them without an outcome yet */
+};
 
 struct qmgr_dest {
 	struct qmgr_transport *transport;
 	char	*key;
 	struct qmgr_rcpt *head, *tail;	/* pending FIFO */
-	size_t	pending, inflight;
+	size_t	pending, inflight;	/* recipients */
+	size_t	batches;		/* deliveries in flight */
 	size_t	heap_index;		/* QMGR_NOT_IN_HEAP when not ready */
 	struct qmgr_dest *pprev, *pnext; /* list of dests with pending */
 };
 
 struct qmgr_transport {
 	const char *name;
-	size_t	limit;			/* in flight through the transport */
-	size_t	dest_limit;		/* in flight per destination */
-	size_t	inflight, pending;
+	size_t	batch_limit;		/* recipients per delivery */
+	size_t	limit;			/* deliveries through the transport */
+	size_t	dest_limit;		/* deliveries per destination */
+	size_t	inflight, pending;	/* recipients */
+	size_t	batches;		/* deliveries in flight */
 	struct qmgr_table *dests;
 	struct qmgr_dest **heap;	/* ready destinations */
 	size_t	nheap, heap_cap;
@@ -58,8 +85,8 @@ struct qmgr_transport {
 };
 
 static struct qmgr_transport qmgr_transports[] = {
-	{.name = QMGR_TRANSPORT_LOCAL},
-	{.name = QMGR_TRANSPORT_SMTP},
+	{.name = QMGR_TRANSPORT_LOCAL, .batch_limit = PROTO_BATCH_MAX},
+	{.name = QMGR_TRANSPORT_SMTP, .batch_limit = 1},
 };
 
 /* qmgr_schedule_clamp - a limit parameter as a count of at least 1 */
@@ -227,7 +254,7 @@ static void
 qmgr_schedule_update(struct qmgr_dest *d, bool key_up)
 {
 	struct qmgr_transport *t = d->transport;
-	bool    ready = d->pending > 0 && d->inflight < t->dest_limit;
+	bool    ready = d->pending > 0 && d->batches < t->dest_limit;
 
 	if (!ready) {
 		if (d->heap_index != QMGR_NOT_IN_HEAP)
@@ -304,9 +331,9 @@ qmgr_schedule_add(struct qmgr_rcpt *rcpt)
 	qmgr_schedule_update(d, false);
 }
 
-/* qmgr_schedule_pop - take d's head recipient into flight */
+/* qmgr_schedule_pop - take d's head recipient into flight in delivery b */
 static struct qmgr_rcpt *
-qmgr_schedule_pop(struct qmgr_dest *d)
+qmgr_schedule_pop(struct qmgr_dest *d, struct qmgr_batch *b)
 {
 	struct qmgr_transport *t = d->transport;
 	struct qmgr_rcpt *r = d->head;
@@ -323,8 +350,26 @@ qmgr_schedule_pop(struct qmgr_dest *d)
 	t->pending--;
 	t->inflight++;
 	r->state = QMGR_RCPT_INFLIGHT;
+	r->batch = b;
+	b->nrcpt++;
+	b->open++;
 	qmgr_schedule_update(d, true);
 	return r;
+}
+
+/* qmgr_schedule_start - a new delivery at d, starting with its head
+ * recipient; it takes a slot of d and of d's transport */
+static struct qmgr_rcpt *
+qmgr_schedule_start(struct qmgr_dest *d)
+{
+	struct qmgr_batch *b;
+
+	b = xcalloc(1, sizeof(*b));
+	b->dest = d;
+	/* before the pop: the slot decides whether d stays ready */
+	d->batches++;
+	d->transport->batches++;
+	return qmgr_schedule_pop(d, b);
 }
 
 /* qmgr_schedule_free_idle - free d when nothing is pending or in flight;
@@ -376,20 +421,59 @@ qmgr_schedule_remove(struct qmgr_rcpt *rcpt)
 	(void)qmgr_schedule_free_idle(d);
 }
 
-/* qmgr_schedule_next - the oldest recipient the limits allow */
+/* qmgr_schedule_next - a delivery of the oldest recipient the limits
+ * allow */
 struct qmgr_rcpt *
 qmgr_schedule_next(struct qmgr_transport *t)
 {
-	if (t->inflight >= t->limit || t->nheap == 0)
+	if (t->batches >= t->limit || t->nheap == 0)
 		return NULL;
-	return qmgr_schedule_pop(t->heap[0]);
+	return qmgr_schedule_start(t->heap[0]);
 }
 
-/* qmgr_schedule_take - any pending recipient, regardless of limits */
+/* qmgr_schedule_in_batch - whether a recipient of msg is in batch[0..n) */
+static bool
+qmgr_schedule_in_batch(struct qmgr_rcpt *const *batch, size_t n,
+    const struct qmgr_message *msg)
+{
+	size_t  i;
+
+	for (i = 0; i < n; i++) {
+		if (batch[i]->msg == msg)
+			return true;
+	}
+	return false;
+}
+
+/* qmgr_schedule_fill - more recipients of batch[0]'s destination into
+ * its delivery: FIFO, up to the batch limit, one per message */
+size_t
+qmgr_schedule_fill(struct qmgr_rcpt **batch, size_t n, size_t max)
+{
+	struct qmgr_batch *b;
+	struct qmgr_dest *d;
+
+	if (n == 0 || batch[0]->state != QMGR_RCPT_INFLIGHT
+	    || (b = batch[0]->batch) == NULL || b->nrcpt != n || b->open != n)
+		log_panic("qmgr_schedule_fill: not a delivery being started");
+	d = b->dest;
+	if (max > d->transport->batch_limit)
+		max = d->transport->batch_limit;
+	/* the FIFO is in message order, so a repeated message can only be a
+	 * second recipient (same address up to case) of the last one taken;
+	 * stop there rather than skip it: the next delivery starts with it */
+	while (n < max && d->head != NULL
+	    && !qmgr_schedule_in_batch(batch, n, d->head->msg))
+		batch[n++] = qmgr_schedule_pop(d, b);
+	return n;
+}
+
+/* qmgr_schedule_take - a delivery of any pending recipient, regardless
+ * of limits */
 struct qmgr_rcpt *
 qmgr_schedule_take(struct qmgr_transport *t)
 {
-	return t->phead != NULL ? qmgr_schedule_pop(t->phead) : NULL;
+	return t->phead != NULL ? qmgr_schedule_start(t->phead) : NULL;
 }
 
 /* qmgr_schedule_done - an in-flight recipient has its outcome */
@@ -397,15 +481,24 @@ void
 qmgr_schedule_done(struct qmgr_rcpt *rcpt)
 {
 	struct qmgr_dest *d = rcpt->dest;
+	struct qmgr_batch *b = rcpt->batch;
 	struct qmgr_transport *t;
 
-	if (d == NULL || rcpt->state != QMGR_RCPT_INFLIGHT)
+	if (d == NULL || b == NULL || b->dest != d || b->open == 0
+	    || rcpt->state != QMGR_RCPT_INFLIGHT)
 		log_panic("qmgr_schedule_done: <%s> is not in flight",
 		    rcpt->addr);
 	t = d->transport;
 	rcpt->dest = NULL;
+	rcpt->batch = NULL;
 	d->inflight--;
 	t->inflight--;
+	if (--b->open == 0) {
+		/* the delivery is over: its slots are free */
+		d->batches--;
+		t->batches--;
+		free(b);
+	}
 	if (qmgr_schedule_free_idle(d))
 		return;
 	qmgr_schedule_update(d, false);
@@ -418,30 +511,33 @@ qmgr_schedule_pending(const struct qmgr_transport *t)
 	return t->pending;
 }
 
-/* qmgr_schedule_ready - whether transport has a recipient that may go */
+/* qmgr_schedule_ready - whether transport may start a delivery now */
 bool
 qmgr_schedule_ready(const struct qmgr_transport *t)
 {
-	return t->inflight < t->limit && t->nheap > 0;
+	return t->batches < t->limit && t->nheap > 0;
 }
 
-/* qmgr_schedule_demand - how many recipients of transport could go now:
- * the sum over ready destinations of their free slots, capped by the
+/* qmgr_schedule_demand - how many deliveries of transport could start
+ * now: the sum over ready destinations of their free slots, each at most
+ * the full batches its pending recipients make, capped by the
  * transport's free slots; O(limit) since each ready destination adds one
- * or more */
+ * or more. A batch may come out shorter (two recipients of one message),
+ * so this can fall short; the next call sees the rest. */
 size_t
 qmgr_schedule_demand(const struct qmgr_transport *t)
 {
-	size_t  room, n = 0, i, slots;
+	size_t  room, n = 0, i, slots, want;
 	const struct qmgr_dest *d;
 
-	if (t->inflight >= t->limit)
+	if (t->batches >= t->limit)
 		return 0;
-	room = t->limit - t->inflight;
+	room = t->limit - t->batches;
 	for (i = 0; i < t->nheap && n < room; i++) {
 		d = t->heap[i];
-		slots = t->dest_limit - d->inflight;
-		n += d->pending < slots ? d->pending : slots;
+		slots = t->dest_limit - d->batches;
+		want = (d->pending + t->batch_limit - 1) / t->batch_limit;
+		n += want < slots ? want : slots;
 	}
 	return n < room ? n : room;
 }
@@ -454,6 +550,17 @@ qmgr_schedule_inflight(void)
 
 	for (i = 0; i < SYS_ARRAY_LEN(qmgr_transports); i++)
 		n += qmgr_transports[i].inflight;
+	return n;
+}
+
+/* qmgr_schedule_deliveries - deliveries in flight, all transports */
+size_t
+qmgr_schedule_deliveries(void)
+{
+	size_t  i, n = 0;
+
+	for (i = 0; i < SYS_ARRAY_LEN(qmgr_transports); i++)
+		n += qmgr_transports[i].batches;
 	return n;
 }
 

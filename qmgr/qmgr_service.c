@@ -53,7 +53,7 @@ qmgr_drain(void)
 		qmgr_is_draining = true;
 		qmgr_trigger_drain();
 		log_debug("draining: %zu messages active, %zu deliveries in "
-		    "flight", qmgr_active_count(), qmgr_schedule_inflight());
+		    "flight", qmgr_active_count(), qmgr_schedule_deliveries());
 	}
 	idle = qmgr_deliver_drain();
 	return idle && qmgr_bounce_inflight() == 0;

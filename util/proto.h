@@ -41,12 +41,23 @@
  *            earlier hold or requeue of the same message.
  *
  * PROTO_DELIVER ("deliver/1"), client qmgr, servers local (and later
- * smtp), one request and one reply at a time, many per connection:
+ * smtp), one batch of requests and its replies at a time, many batches
+ * per connection:
  *   request  queue_id, queue, sender, rcpt, [orcpt notify], offset (the
  *            file offset of REC_MESSAGE), arrival (seconds.micros text),
- *            [dsn_ret dsn_envid]
+ *            [dsn_ret dsn_envid], [more]
  *   reply    status (0 delivered, 4 deferred, 5 bounced), dsn ("2.0.0"),
  *            reason (for logs and the bounce; no secrets)
+ *   A batch is 1..PROTO_BATCH_MAX requests sent back to back; each but
+ *   the last has more=1. All requests of a batch are for the same
+ *   recipient address (compared without case) and different messages:
+ *   one destination of the transport, so the batch is one delivery of
+ *   the destination's concurrency limit. The agent answers every request
+ *   of the batch with one reply, in request order, after it has read the
+ *   whole batch; it may deliver the batch together (local writes a
+ *   Maildir batch in one child and syncs new/ once). A longer batch, or
+ *   a batch of different recipients, is a protocol error: the agent
+ *   closes the connection.
  *   The delivery agent logs the "to=<...>, relay=..., status=..." line.
  */
 #ifndef POSTERN_PROTO_H
@@ -57,6 +68,10 @@
 #define PROTO_DELIVER	"deliver/1"
 
 #define PROTO_DATA_CHUNK	(64 * 1024)
+/* deliver/1 requests in one batch: the messages one delivery to a mailbox
+ * may carry; more costs the batch's first message latency, fewer its
+ * share of the fork and the directory fsync */
+#define PROTO_BATCH_MAX		16
 
 #define PROTO_STATUS_OK		0
 #define PROTO_STATUS_DEFER	4
@@ -85,6 +100,7 @@
 #define PROTO_DSN_RET		"dsn_ret"
 #define PROTO_BODY_TYPE		"body_type"
 #define PROTO_SMTPUTF8		"smtputf8"
+#define PROTO_MORE		"more"
 
 /* values of req */
 #define PROTO_REQ_ENV		"env"

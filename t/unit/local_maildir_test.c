@@ -7,7 +7,8 @@
  * delivery count, ">From " quoting in an mbox including a "From " split
  * across records, appends, the errors (a corrupt queue file, the size
  * limit, a missing directory, a symbolic link, a stale and a held lock)
- * with nothing left behind, and the forked path with its timeout.
+ * with nothing left behind, the forked path with its timeout, and a
+ * batch of messages to one Maildir in one child.
  */
 #include "../../local/local.h"
 #include "buf.h"
@@ -403,6 +404,55 @@ test_mbox(struct local_delivery *d, struct local_rcpt *r)
 	buf_free(big);
 }
 
+/* test_batch - several messages to one Maildir in one child: each in its
+ * own file with its own content, a corrupt one deferred alone */
+static void
+test_batch(const struct local_delivery *proto, struct local_rcpt *r)
+{
+	static const char *const one[] = {"Subject: one\n\nfirst\n"};
+	static const char *const two[] = {"Subject: two\n\nsecond\n"};
+	struct local_delivery d[3];
+	struct local_result res[3];
+	struct buf *p = buf_new(0), *data = buf_new(0);
+	DIR    *dir;
+	struct dirent *e;
+	int     i, seen = 0;
+
+	for (i = 0; i < 3; i++)
+		d[i] = *proto;
+	d[0].qfd = make_queue("b1", one, 1, false, &d[0].offset);
+	d[1].qfd = make_queue("b2", two, 1, true, &d[1].offset);
+	d[2].qfd = make_queue("b3", two, 1, false, &d[2].offset);
+	setup(r, LOCAL_MAILDIR, "batch/Maildir");
+	local_deliver_batch(r, d, res, 3);
+	ok(res[0].status == 0 && res[2].status == 0 &&
+	    strcmp(res[0].reason, "delivered to maildir") == 0,
+	    "batch: good messages delivered: %s", res[0].reason);
+	ok(res[1].status == PROTO_STATUS_DEFER && res[1].corrupt,
+	    "batch: the corrupt one deferred alone: %s", res[1].reason);
+	ok(d[0].count != d[2].count, "batch: one Q number each");
+	ok(count_dir(path_of(p, "batch/Maildir/new"), NULL) == 2 &&
+	    count_dir(path_of(p, "batch/Maildir/tmp"), NULL) == 0,
+	    "batch: two files in new/, tmp/ empty");
+	if ((dir = opendir(path_of(p, "batch/Maildir/new"))) == NULL)
+		log_fatal("opendir: %m");
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		(void)path_of(p, "batch/Maildir/new/");
+		(void)buf_append_str(p, e->d_name);
+		if (slurp(buf_str(p), data) == 0)
+			seen |= strstr(buf_str(data), "first") != NULL ? 1 :
+			    strstr(buf_str(data), "second") != NULL ? 2 : 0;
+	}
+	(void)closedir(dir);
+	ok(seen == 3, "batch: each file has its own message");
+	for (i = 0; i < 3; i++)
+		(void)close(d[i].qfd);
+	buf_free(p);
+	buf_free(data);
+}
+
 /* main - run the cases, print TAP */
 int
 main(void)
@@ -412,7 +462,7 @@ main(void)
 
 	log_init("local_maildir_test");
 	log_set_capture(capture);
-	plan((int)SYS_ARRAY_LEN(name_cases) + 13 + 17);
+	plan((int)SYS_ARRAY_LEN(name_cases) + 13 + 17 + 5);
 	if (mkdtemp(tmpdir) == NULL)
 		log_fatal("mkdtemp: %m");
 	var_mailbox_size_limit = 0;
@@ -426,6 +476,7 @@ main(void)
 	test_names();
 	test_maildir(&d, r);
 	test_mbox(&d, r);
+	test_batch(&d, r);
 	local_copy_free(d.copy);
 	local_rcpt_free(r);
 	rm_tree(tmpdir);
