@@ -4,7 +4,8 @@
  * request names one recipient of one queue file. The parent process (root)
  * validates the request, resolves the recipient to a passwd entry and a
  * mailbox (local_recipient.c), opens the queue file read-only, and forks a
- * child per delivery (local_deliver.c). The child drops to the recipient
+ * child per delivery (local_deliver.c); a batch of messages for one
+ * Maildir is one delivery. The child drops to the recipient
  * and writes the mailbox: a Maildir (local_maildir.c) or an mbox
  * (local_mbox.c), copying the content from the queue file
  * (local_copy.c). The result travels back as the child's exit code plus a

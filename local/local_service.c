@@ -13,7 +13,11 @@
  * virtual mailbox, aliases and .forward, or the plain mailbox of
  * local_recipient.c), each delivery runs in a child (local_deliver.c),
  * the result is logged in Postfix's format (local_result.c) and sent
- * back: status, dsn, reason. When an alias or virtual table was rebuilt,
+ * back: status, dsn, reason. A batch of requests for one recipient
+ * (util/proto.h) is read whole; when the recipient is simply a Maildir
+ * (local_route_maildir) its messages are written by one child
+ * (local_deliver_batch), else each request is routed on its own; the
+ * replies go back in request order, in one write. When an alias or virtual table was rebuilt,
  * the process exits after the reply (master starts a fresh one).
  * The buffers of a delivery live in local_state and are reused, since a
  * busy local serves about a thousand deliveries per second.
