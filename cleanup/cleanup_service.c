@@ -215,8 +215,13 @@ cleanup_service_env(struct cleanup_state *st, struct ipc *ipc,
 	buf_free(why);
 	buf_free(sender);
 	st->phase = CLEANUP_ENVELOPE;
-	return cleanup_service_reply(ipc, PROTO_STATUS_OK, st->qf.id,
+	ret = cleanup_service_reply(ipc, PROTO_STATUS_OK, st->qf.id,
 	    CLEANUP_REASON_ENV);
+	/* the client sends the message meanwhile: the commit at the end then
+	 * waits for one fsync, not two */
+	if (ret == 0)
+		queue_sync_name(&st->qf);
+	return ret;
 }
 
 /* cleanup_service_rcpt - one recipient */

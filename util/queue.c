@@ -5,8 +5,9 @@
  * working directory, which is the queue directory (or the chroot root).
  * queue_create makes the file with O_EXCL in mode 0600 under a fresh ID,
  * retrying on a clash; queue_commit is the commit point: flush, fchmod
- * 0700, fsync, fsync of the directory through a descriptor cached per
- * queue name for the life of the process. queue_setup builds the tree
+ * 0700, fsync, and the fsync of the directory (through a descriptor
+ * cached per queue name for the life of the process) unless
+ * queue_sync_name did it earlier. queue_setup builds the tree
  * at installation or start, as root, so it never follows a symbolic link
  * when it changes an owner or a mode (a mail_owner that replaced a queue
  * directory by a link must not get root to chown its target).
@@ -140,6 +141,7 @@ queue_create(struct queue_file *qf, const char *queue, struct buf *why)
 	qf->queue = queue;
 	qf->fd = -1;
 	qf->ready = false;
+	qf->name_synced = false;
 	qf->w.out = NULL;
 	for (tries = 0; tries < QUEUE_CREATE_TRIES; tries++) {
 		queue_id_new(qf->id);
@@ -189,6 +191,16 @@ queue_ready(struct queue_file *qf, struct buf *why)
 	return 0;
 }
 
+/* queue_sync_name - see queue.h */
+void
+queue_sync_name(struct queue_file *qf)
+{
+	if (qf->fd < 0)
+		log_panic("queue_sync_name: %s: file not open", qf->id);
+	if (!qf->name_synced && !qf->ready)
+		qf->name_synced = queue_fsync_dir(qf->queue) == 0;
+}
+
 /* queue_commit - make the file durable and ready; 0 or -1 with why */
 int
 queue_commit(struct queue_file *qf, struct buf *why)
@@ -206,7 +218,7 @@ queue_commit(struct queue_file *qf, struct buf *why)
 		    strerror(errno));
 		return -1;
 	}
-	if (queue_fsync_dir(qf->queue) < 0) {
+	if (!qf->name_synced && queue_fsync_dir(qf->queue) < 0) {
 		buf_why(why, "fsync queue directory %s: %s", qf->queue,
 		    strerror(errno));
 		return -1;

@@ -8,13 +8,15 @@
  * Message states:
  *
  *   state     directory  mode  commit point (who)
- *   writing   incoming   0600  created O_EXCL (cleanup)
+ *   writing   incoming   0600  created O_EXCL (cleanup); incoming/ may be
+ *                              fsync'd now already (queue_sync_name)
  *   ready     incoming   0700  records + END written and flushed, fchmod
  *                              0700 (queue_ready, cleanup); qmgr may take
  *                              the file from now on
- *   durable   incoming   0700  file fsync'd, then incoming/ fsync'd
- *   (or active)                (queue_commit, cleanup); only now does
- *                              cleanup report success
+ *   durable   incoming   0700  file fsync'd, and incoming/ fsync'd if
+ *   (or active)                queue_sync_name did not (queue_commit,
+ *                              cleanup); only now does cleanup report
+ *                              success
  *   active    active     0700  rename incoming -> active (qmgr)
  *   deferred  deferred   0700  rename active -> deferred, mtime set to the
  *                              next retry time (qmgr); reasons in defer/ID
@@ -117,6 +119,7 @@ struct queue_file {
 	const char *queue;
 	int	fd;
 	bool	ready;		/* queue_ready done: others may have it */
+	bool	name_synced;	/* queue_sync_name done: the entry is durable */
 	struct rec_writer w;
 };
 
@@ -128,8 +131,14 @@ int	queue_create(struct queue_file *qf, const char *queue,
 /* queue_ready - flush and fchmod ready: from now on qmgr may take the
  * file (and rename it). 0, or -1 with why (the caller calls queue_abort) */
 int	queue_ready(struct queue_file *qf, struct buf *why);
-/* queue_commit - queue_ready if not done, fsync, fsync the directory,
- * close; 0 only when the file is durable
+/* queue_sync_name - make the new file's directory entry durable now (an
+ * fsync of its directory) rather than in queue_commit, which then waits
+ * for the file's own fsync only: cleanup calls it once it has answered
+ * the envelope, while the client is still sending the message. A failure
+ * is not reported here: queue_commit tries again and reports it. */
+void	queue_sync_name(struct queue_file *qf);
+/* queue_commit - queue_ready if not done, fsync, fsync the directory
+ * unless queue_sync_name did, close; 0 only when the file is durable
  * (qf->id stays valid). On -1 (why) the caller calls queue_abort unless
  * qf->ready was set before the call: then qmgr may own the file and it
  * must stay. */

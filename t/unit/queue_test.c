@@ -422,6 +422,14 @@ test_recycle_steady(const char *top, struct buf *why)
 			log_fatal("commit or remove: %s", buf_str(why));
 	}
 	is_int(fresh, 0, "recycle: steady state takes no new inode");
+	/* the directory synced early: the commit needs only the file's */
+	if (queue_create(&qf, NULL, why) < 0)
+		log_fatal("create: %s", buf_str(why));
+	queue_sync_name(&qf);
+	ok(qf.name_synced, "sync_name: incoming/ synced before the commit");
+	write_message(&qf);
+	is_int(queue_commit(&qf, why), 0, "sync_name: commit after it");
+	(void)queue_remove("incoming", qf.id);
 	is_int(count_dir("recycle", NULL), QUEUE_RECYCLE_SLOTS,
 	    "recycle: steady state keeps the pool full");
 }
@@ -436,7 +444,7 @@ main(void)
 
 	log_init("queue_test");
 	plan((int)SYS_ARRAY_LEN(id_cases) + 9 + 1 + (int)queue_dirs_count
-	    + 3 + 26 + 29 + 2);
+	    + 3 + 26 + 29 + 4);
 	if (mkdtemp(dir) == NULL || getcwd(old, sizeof(old)) == NULL)
 		log_fatal("mkdtemp: %m");
 	(void)snprintf(top, sizeof(top), "%s/spool/postern", dir);
