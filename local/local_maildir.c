@@ -11,8 +11,8 @@
  * O_NOFOLLOW and mode 0600, written (local_copy.c), fsync'd, renamed into
  * new/, and new/ is fsync'd: only then is the delivery reported as done.
  * A batch of messages for one mailbox (util/proto.h) shares that last
- * fsync: each file is written, synced and renamed in turn, then new/ is
- * synced once. On any error the file is unlinked from wherever it is, so
+ * fsync: all files are written first (their write-back started), then
+ * each is synced and renamed, then new/ is synced once. On any error the file is unlinked from wherever it is, so
  * a failed delivery leaves nothing behind. The message file is limited to
  * mailbox_size_limit bytes.
  */
