@@ -80,6 +80,16 @@ master_avail_event(int fd, int what, void *ctx)
 	master_avail_update(s);
 }
 
+/* master_avail_replace - start a process of s now, if its limit allows:
+ * the successor of one that is serving its last connection */
+void
+master_avail_replace(struct master_serv *s)
+{
+	if (!master.terminating && !s->retired && !s->throttled
+	    && s->total_proc < s->max_proc)
+		master_spawn(s);
+}
+
 /* master_avail_unthrottle - the throttle delay is over */
 static void
 master_avail_unthrottle(void *ctx)

@@ -9,7 +9,9 @@
  * record whose pid is not a process of that service is ignored, and so
  * is an unknown status value (logged), because children are not
  * trusted. Records from old-generation processes only mark them as having
- * started fine; they are available to nobody any more.
+ * started fine; they are available to nobody any more. A process that
+ * reports its last connection (max_use) gets a successor at once when no
+ * other process of its service is available.
  */
 #include "master.h"
 #include "events.h"
@@ -27,7 +29,8 @@ master_status_record(struct master_serv *s, const struct server_status *st)
 		return;
 	}
 	if (st->status != SERVER_STATUS_AVAIL
-	    && st->status != SERVER_STATUS_TAKEN) {
+	    && st->status != SERVER_STATUS_TAKEN
+	    && st->status != SERVER_STATUS_LAST) {
 		log_warn("service %s/%s: pid %d sent bad status %d", s->name,
 		    s->type, (int)st->pid, st->status);
 		return;
@@ -41,10 +44,13 @@ master_status_record(struct master_serv *s, const struct server_status *st)
 	if (st->status == SERVER_STATUS_AVAIL && !p->avail) {
 		p->avail = true;
 		s->avail_proc++;
-	} else if (st->status == SERVER_STATUS_TAKEN && p->avail) {
+	} else if (st->status != SERVER_STATUS_AVAIL && p->avail) {
 		p->avail = false;
 		s->avail_proc--;
 	}
+	/* its successor starts while it serves its last client */
+	if (st->status == SERVER_STATUS_LAST && s->avail_proc <= 0)
+		master_avail_replace(s);
 }
 
 /* master_status_event - s's status pipe is readable */

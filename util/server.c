@@ -402,7 +402,8 @@ server_run_single(server_conn_fn serve)
 		}
 		if ((fd = server_accept(lfd)) < 0)
 			continue;
-		server_status(SERVER_STATUS_TAKEN);
+		server_status(use + 1 >= var_max_use ? SERVER_STATUS_LAST :
+		    SERVER_STATUS_TAKEN);
 		serve(fd);
 		if (server.exit_after) {
 			log_debug("asked to exit after this connection: "

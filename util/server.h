@@ -32,7 +32,9 @@
  *
  * server_run_single serves one connection at a time (smtpd, cleanup,
  * local): accept, report taken, call the service, report available; exit
- * after max_use connections, after max_idle seconds without one, or when
+ * after max_use connections (the last one is reported as "last", so that
+ * master starts the successor while it is served, not when the next
+ * client has to wait for it), after max_idle seconds without one, or when
  * the generation pipe closes. server_run_events (qmgr) accepts
  * connections into the event loop and calls drain() once the generation
  * pipe closes; it exits when drain() returns true.
@@ -50,6 +52,7 @@
 
 #define SERVER_STATUS_AVAIL	1
 #define SERVER_STATUS_TAKEN	0
+#define SERVER_STATUS_LAST	2	/* taken, and exiting after it */
 
 struct server_status {
 	pid_t	pid;
