@@ -285,8 +285,12 @@ queue_remove(const char *queue, const char *id)
 	}
 	/* a message file goes to the recycle pool: creating and deleting an
 	 * inode per message is what costs most in file systems that scan
-	 * recently freed inodes (ext4 without a journal) */
-	if (strcmp(queue, QUEUE_DEFER_LOG) != 0 && queue_recycle_put(path) == 0)
+	 * recently freed inodes (ext4 without a journal). Not a defer log,
+	 * and not a maildrop file: that one belongs to the user who
+	 * submitted it, and no taker would accept it. */
+	if (strcmp(queue, QUEUE_DEFER_LOG) != 0
+	    && strcmp(queue, QUEUE_MAILDROP) != 0
+	    && queue_recycle_put(path) == 0)
 		return 0;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -1;

@@ -150,7 +150,8 @@ void	queue_abort(struct queue_file *qf);
 /* queue_rename - move id from one queue to another (rename(2)) */
 int	queue_rename(const char *id, const char *from, const char *to);
 /* queue_remove - remove queue/id: a message file goes to the recycle
- * pool (or is unlinked when the pool is full), a defer log is unlinked;
+ * pool (or is unlinked when the pool is full), a defer log or a maildrop
+ * file is unlinked;
  * 0, or -1 (ENOENT counts as success) */
 int	queue_remove(const char *queue, const char *id);
 /* queue_corrupt - move queue/id to corrupt/ and log why */
