@@ -8,9 +8,9 @@
  * directory's group added, see local_deliver_become), writes the mailbox,
  * reports "STATUS DSN REASON" per delivery on a pipe (STATUS 0, 4, 5, or
  * LOCAL_EXIT_CORRUPT for a malformed queue file) and exits 0. A batch of
- * messages for one Maildir (util/proto.h) is written by one child. Only a |command
- * destination execs, in a further child of this one, after the switch to
- * its owner (never root; local_command.c). The parent reads the pipe and
+ * messages for one Maildir (util/proto.h) is written by one child. Only
+ * a |command destination execs, in a further child of this one, after
+ * the switch to its owner (never root; local_command.c). The parent reads the pipe and
  * reaps the child within the delivery timeout (d->timeout_ms: 90% of
  * ipc_timeout); past it the child is killed and the delivery deferred.
  * The child's report is checked like peer input: one report per delivery,
@@ -274,7 +274,8 @@ local_deliver_reports(const char *text, size_t len,
 
 	for (i = 0; i < n; i++) {
 		if ((end = memchr(text, '\0', len)) == NULL ||
-		    local_deliver_parse(text, (size_t)(end - text), &res[i]) < 0)
+		    local_deliver_parse(text, (size_t)(end - text),
+		    &res[i]) < 0)
 			return -1;
 		len -= (size_t)(end - text) + 1;
 		text = end + 1;
@@ -299,6 +300,7 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
     struct local_result *res, size_t n)
 {
 	char    text[PROTO_BATCH_MAX * LOCAL_REPORT_MAX];
+	unsigned long base = d[0].count;
 	size_t  len, i;
 	int     pipefd[2], wstatus, rd, err;
 	pid_t   pid;
@@ -312,11 +314,12 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 		    "local delivery agent: cannot create a pipe");
 		return;
 	}
-	for (i = n; i-- > 0;)		/* Maildir names: Q numbers */
-		d[i].count = d[0].count + i + 1;
+	for (i = 0; i < n; i++)		/* Maildir names: Q numbers */
+		d[i].count = base + i + 1;
 	if ((pid = fork()) < 0) {
 		log_warn("%s: cannot fork: %m", d[0].queue_id);
-		local_deliver_fail(res, n, "local delivery agent: cannot fork");
+		local_deliver_fail(res, n,
+		    "local delivery agent: cannot fork");
 		(void)close(pipefd[0]);	/* unused */
 		(void)close(pipefd[1]);
 		return;

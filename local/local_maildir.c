@@ -12,9 +12,10 @@
  * new/, and new/ is fsync'd: only then is the delivery reported as done.
  * A batch of messages for one mailbox (util/proto.h) shares that last
  * fsync: all files are written first (their write-back started), then
- * each is synced and renamed, then new/ is synced once. On any error the file is unlinked from wherever it is, so
- * a failed delivery leaves nothing behind. The message file is limited to
- * mailbox_size_limit bytes.
+ * each is synced and renamed, then new/ is synced once. On any error the
+ * file is unlinked from wherever it is, so a failed delivery leaves
+ * nothing behind. The message file is limited to mailbox_size_limit
+ * bytes.
  */
 #include "local.h"
 #include "buf.h"
@@ -134,6 +135,16 @@ local_maildir_path(struct buf *out, const struct local_rcpt *rcpt,
 	return buf_str(out);
 }
 
+/* local_maildir_tmp_path - "base/rel/tmp/name" for error texts */
+static const char *
+local_maildir_tmp_path(struct buf *out, const struct local_rcpt *rcpt,
+    const struct buf *name)
+{
+	(void)local_maildir_path(out, rcpt, "tmp");
+	(void)buf_printf(out, "/%s", buf_str(name));
+	return buf_str(out);
+}
+
 /* local_maildir_close - close a descriptor we may hold */
 static void
 local_maildir_close(int fd)
@@ -219,9 +230,8 @@ local_maildir_write(const struct local_rcpt *rcpt,
 		    local_maildir_path(path, rcpt, "tmp"));
 		return -1;
 	}
-	(void)local_maildir_path(path, rcpt, "tmp");
-	(void)buf_printf(path, "/%s", buf_str(name));
-	if (local_copy_message(d, rcpt, fd, buf_str(path), 0,
+	if (local_copy_message(d, rcpt, fd,
+	    local_maildir_tmp_path(path, rcpt, name), 0,
 	    (off_t)var_mailbox_size_limit, res) < 0) {
 		(void)close(fd);	/* given up */
 		(void)unlinkat(dirs->tmp, buf_str(name), 0);
@@ -241,28 +251,26 @@ local_maildir_commit(const struct local_rcpt *rcpt,
     const struct local_maildir_dirs *dirs, int fd, const struct buf *name,
     struct buf *path, struct local_result *res)
 {
-	int     ret;
+	const char *doing = NULL;
+	int     err = 0;
 
-	(void)local_maildir_path(path, rcpt, "tmp");
-	(void)buf_printf(path, "/%s", buf_str(name));
 	if (fsync(fd) < 0) {
-		local_result_errno(res, errno, "sync", buf_str(path));
-		(void)close(fd);	/* given up */
-		goto fail;
+		err = errno;
+		doing = "sync";
 	}
-	ret = close(fd);
-	if (ret < 0) {
-		local_result_errno(res, errno, "close", buf_str(path));
-		goto fail;
+	if (close(fd) < 0 && doing == NULL) {
+		err = errno;
+		doing = "close";
 	}
-	if (renameat(dirs->tmp, buf_str(name), dirs->new, buf_str(name)) < 0) {
-		local_result_errno(res, errno, "move into new/",
-		    buf_str(path));
-		goto fail;
+	if (doing == NULL && renameat(dirs->tmp, buf_str(name), dirs->new,
+	    buf_str(name)) < 0) {
+		err = errno;
+		doing = "move into new/";
 	}
-	return 0;
-
-fail:
+	if (doing == NULL)
+		return 0;
+	local_result_errno(res, err, doing,
+	    local_maildir_tmp_path(path, rcpt, name));
 	/* best effort: a leftover in tmp/ is harmless */
 	(void)unlinkat(dirs->tmp, buf_str(name), 0);
 	return -1;

@@ -243,27 +243,44 @@ local_route_loop(const struct local_route_req *req,
 	return ret;
 }
 
+/* the expansion of the request being routed (one at a time) */
+static struct local_expansion local_route_x;
+
+/* local_route_resolve - where req's recipient goes: 1, its own mailbox
+ * (rcpt resolved: a virtual mailbox, or a local user without alias or
+ * .forward); 0, the destinations of the expansion in *x; -1, nowhere
+ * (res set). The caller resets *x. */
+static int
+local_route_resolve(const struct local_route_req *req,
+    struct local_rcpt *rcpt, struct local_expansion *x,
+    struct local_result *res)
+{
+	addr_split(req->rcpt, rcpt->local_part, rcpt->domain);
+	if (local_virtual_domain(buf_str(rcpt->domain)))
+		return local_virtual_resolve(req->rcpt, rcpt, res) == 0 ?
+		    1 : -1;
+	if (!local_is_local_domain(buf_str(rcpt->domain))) {
+		(void)local_recipient_resolve(req->rcpt, getuid(), rcpt, res);
+		return -1;
+	}
+	local_expand(x, req->rcpt, &local_alias_ops);
+	if (x->expanded || x->n != 1 || x->dests[0].type != LOCAL_DEST_MAILBOX)
+		return 0;
+	return local_recipient_resolve(req->rcpt, getuid(), rcpt, res) == 0 ?
+	    1 : -1;
+}
+
 /* local_route_maildir - see local.h */
 int
 local_route_maildir(const struct local_route_req *req,
     struct local_rcpt *rcpt)
 {
-	static struct local_expansion x;
 	struct local_result res;
-	int     ret = 0;
+	int     ret;
 
-	addr_split(req->rcpt, rcpt->local_part, rcpt->domain);
-	if (local_virtual_domain(buf_str(rcpt->domain)))
-		ret = local_virtual_resolve(req->rcpt, rcpt, &res) == 0;
-	else if (local_is_local_domain(buf_str(rcpt->domain))) {
-		local_expand(&x, req->rcpt, &local_alias_ops);
-		ret = !x.expanded && x.n == 1 &&
-		    x.dests[0].type == LOCAL_DEST_MAILBOX &&
-		    local_recipient_resolve(req->rcpt, getuid(), rcpt,
-		    &res) == 0;
-		local_expansion_reset(&x);
-	}
-	return ret && rcpt->kind == LOCAL_MAILDIR;
+	ret = local_route_resolve(req, rcpt, &local_route_x, &res);
+	local_expansion_reset(&local_route_x);
+	return ret > 0 && rcpt->kind == LOCAL_MAILDIR;
 }
 
 /* local_route - deliver one request */
@@ -271,53 +288,42 @@ void
 local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
     struct local_delivery *d, struct local_result *res, bool *logged)
 {
-	static struct local_expansion x;
+	struct local_expansion *x = &local_route_x;
 	struct local_result one;
 	const char *to;
 	bool    first = true;
 	size_t  i;
+	int     ret;
 
 	*logged = false;
 	if (local_route_loop(req, d, res) != 0)
 		return;
-	addr_split(req->rcpt, rcpt->local_part, rcpt->domain);
-	if (local_virtual_domain(buf_str(rcpt->domain))) {
-		if (local_virtual_resolve(req->rcpt, rcpt, res) == 0)
-			local_deliver(rcpt, d, res);
-		return;
-	}
-	if (!local_is_local_domain(buf_str(rcpt->domain))) {
-		(void)local_recipient_resolve(req->rcpt, getuid(), rcpt, res);
-		return;
-	}
-	local_expand(&x, req->rcpt, &local_alias_ops);
-	if (!x.expanded && x.n == 1 && x.dests[0].type == LOCAL_DEST_MAILBOX) {
-		if (local_recipient_resolve(req->rcpt, getuid(), rcpt,
-		    res) == 0)
-			local_deliver(rcpt, d, res);
+	ret = local_route_resolve(req, rcpt, x, res);
+	if (ret > 0)
+		local_deliver(rcpt, d, res);
+	if (ret != 0)
 		goto done;
-	}
-	for (i = 0; i < x.n; i++) {
-		if (x.dests[i].type == LOCAL_DEST_ERROR &&
-		    x.dests[i].status == PROTO_STATUS_DEFER) {
+	for (i = 0; i < x->n; i++) {
+		if (x->dests[i].type == LOCAL_DEST_ERROR &&
+		    x->dests[i].status == PROTO_STATUS_DEFER) {
 			/* nothing is delivered: the retry repeats nothing */
 			local_result_set(res, PROTO_STATUS_DEFER,
-			    x.dests[i].dsn, "%s", x.dests[i].text);
+			    x->dests[i].dsn, "%s", x->dests[i].text);
 			goto done;
 		}
 	}
 	*logged = true;
-	for (i = 0; i < x.n; i++) {
-		if (x.dests[i].type == LOCAL_DEST_REMOTE)
+	for (i = 0; i < x->n; i++) {
+		if (x->dests[i].type == LOCAL_DEST_REMOTE)
 			continue;
-		local_route_one(req, rcpt, d, &x.dests[i], &one);
-		to = x.dests[i].type == LOCAL_DEST_MAILBOX ?
-		    x.dests[i].text : req->rcpt;
+		local_route_one(req, rcpt, d, &x->dests[i], &one);
+		to = x->dests[i].type == LOCAL_DEST_MAILBOX ?
+		    x->dests[i].text : req->rcpt;
 		local_result_log(d->queue_id, to, req->rcpt, req->arrival,
 		    req->start, local_now_us(), &one);
 		local_route_merge(res, &first, &one);
 	}
-	local_route_remote(req, &x, d, res, &first);
+	local_route_remote(req, x, d, res, &first);
 	if (first) {
 		local_result_set(res, PROTO_STATUS_BOUNCE, "5.1.1",
 		    "alias expands to nothing");
@@ -325,5 +331,5 @@ local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 	}
 
 done:
-	local_expansion_reset(&x);
+	local_expansion_reset(x);
 }

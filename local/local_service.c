@@ -17,8 +17,9 @@
  * (util/proto.h) is read whole; when the recipient is simply a Maildir
  * (local_route_maildir) its messages are written by one child
  * (local_deliver_batch), else each request is routed on its own; the
- * replies go back in request order, in one write. When an alias or virtual table was rebuilt,
- * the process exits after the reply (master starts a fresh one).
+ * replies go back in request order, in one write. When an alias or
+ * virtual table was rebuilt, the process exits after the reply (master
+ * starts a fresh one).
  * The buffers of a delivery live in local_state and are reused, since a
  * busy local serves about a thousand deliveries per second.
  */
@@ -389,7 +390,6 @@ local_service_batch(struct local_request *req, const bool *ok, size_t n,
 	}
 	if (k == 0)
 		return true;
-	d[0].count = local_state.count;
 	local_deliver_batch(local_state.rcpt, d, res, k);
 	local_state.count = d[k - 1].count;
 	for (i = 0; i < k; i++)

@@ -150,7 +150,7 @@ void	master_avail_update(struct master_serv *s);
 void	master_avail_update_all(void);
 void	master_avail_throttle(struct master_serv *s);
 void	master_avail_good(struct master_serv *s);
-void	master_avail_replace(struct master_serv *s);
+void	master_avail_spawn(struct master_serv *s);
 void	master_avail_stop(struct master_serv *s);
 
 /* master_status.c - the status pipes */

@@ -48,9 +48,8 @@ master_avail_update(struct master_serv *s)
 		master_avail_watch(s, false);
 		return;
 	}
-	if (!s->throttled && s->wakeup > 0 && s->total_proc == 0
-	    && s->total_proc < s->max_proc)
-		master_spawn(s);
+	if (s->wakeup > 0 && s->total_proc == 0)
+		master_avail_spawn(s);
 	master_avail_watch(s, !s->throttled && s->avail_proc <= 0
 	    && s->total_proc < s->max_proc && s->nlisten > 0);
 }
@@ -74,16 +73,15 @@ master_avail_event(int fd, int what, void *ctx)
 
 	(void)fd;
 	(void)what;
-	if (!master.terminating && !s->retired && !s->throttled
-	    && s->avail_proc <= 0 && s->total_proc < s->max_proc)
-		master_spawn(s);
+	if (s->avail_proc <= 0)
+		master_avail_spawn(s);
 	master_avail_update(s);
 }
 
-/* master_avail_replace - start a process of s now, if its limit allows:
- * the successor of one that is serving its last connection */
+/* master_avail_spawn - start a process of s, unless it is stopping,
+ * throttled or at its process limit */
 void
-master_avail_replace(struct master_serv *s)
+master_avail_spawn(struct master_serv *s)
 {
 	if (!master.terminating && !s->retired && !s->throttled
 	    && s->total_proc < s->max_proc)

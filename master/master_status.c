@@ -50,7 +50,7 @@ master_status_record(struct master_serv *s, const struct server_status *st)
 	}
 	/* its successor starts while it serves its last client */
 	if (st->status == SERVER_STATUS_LAST && s->avail_proc <= 0)
-		master_avail_replace(s);
+		master_avail_spawn(s);
 }
 
 /* master_status_event - s's status pipe is readable */

@@ -20,17 +20,8 @@ my $smtpd = PosternTest::bin('smtpd');
 # smtpd processes of this instance (children of its master)
 sub smtpds {
 	my $master = $t->master_pid or return ();
-	my @pids;
-	for my $dir (glob '/proc/[0-9]*') {
-		my ($pid) = $dir =~ m{(\d+)$};
-		open my $f, '<', "$dir/stat" or next;
-		my $stat = <$f> // '';
-		close $f;
-		my ($ppid) = $stat =~ /^\d+ \(.*\) \S+ (\d+)/ or next;
-		my $exe = readlink("$dir/exe") // '';
-		push @pids, $pid if $ppid == $master && $exe eq $smtpd;
-	}
-	return @pids;
+	return grep { (readlink("/proc/$_/exe") // '') eq $smtpd }
+	    split ' ', `pgrep -P $master`;
 }
 
 sub open_session {

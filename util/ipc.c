@@ -291,9 +291,7 @@ ipc_put_int(struct ipc *ipc, const char *name, long long value)
 int
 ipc_end(struct ipc *ipc)
 {
-	unsigned char end = 0;
-
-	ipc_put_bytes(ipc, &end, 1);
+	ipc_end_buffered(ipc);
 	return ipc_flush_out(ipc);
 }
 
