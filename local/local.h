@@ -150,7 +150,11 @@ int	local_copy_message(const struct local_delivery *d,
 	    const struct local_rcpt *rcpt, int out_fd, const char *what,
 	    int flags, off_t limit, struct local_result *res);
 
-/* local_deliver - deliver in a forked child (as the recipient when
+/* local_deliver_init - mail_owner's uid, the real uid that a Maildir
+ * delivery child keeps while it shares local's memory (local_deliver.c);
+ * 0 (unknown, or not root): such children are forked instead */
+void	local_deliver_init(uid_t keeper);
+/* local_deliver - deliver in a child (as the recipient when
  * rcpt->become) and wait for it; always fills res */
 void	local_deliver(const struct local_rcpt *rcpt, struct local_delivery *d,
 	    struct local_result *res);

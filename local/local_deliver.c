@@ -1,6 +1,6 @@
-/* local_deliver.c - one delivery in a forked child, as the recipient
+/* local_deliver.c - one delivery in a child process, as the recipient
  *
- * The parent (root, or the user postern runs as) forks one child per
+ * The parent (root, or the user postern runs as) starts one child per
  * delivery and never touches a mailbox itself. The child closes the
  * descriptors it must not keep (the qmgr connection, master's sockets and
  * pipes), switches to the recipient's uid and gid when running as root
@@ -17,6 +17,20 @@
  * each with a known status and a DSN of the matching class;
  * anything else (a crash included) defers the delivery, so a fault in
  * the mailbox code costs one child, never the service.
+ *
+ * A Maildir delivery, the common case, runs in a vfork child instead of
+ * a forked one: it shares the parent's memory while the parent waits, so
+ * there is no address space to copy and tear down (fork, exit and the
+ * copy-on-write faults that follow were half of local's CPU per message).
+ * The parent cannot watch the clock then, so the child arms its own
+ * alarm for the delivery timeout. And since a child the recipient could
+ * stop (SIGSTOP) would stop the parent with it, it keeps mail_owner as its
+ * real and saved uid (privs_assume): its effective uid, the recipient's,
+ * does the file work, but the recipient's processes cannot signal or
+ * trace it. Where that is impossible (mail_owner unknown, or the
+ * recipient itself) the child is forked. The Maildir code runs in either
+ * kind of child; in the shared one it must leave the heap as it found it
+ * (local_maildir.c frees what it allocates) and exits with _exit only.
  */
 #include "local.h"
 #include "buf.h"
@@ -31,6 +45,29 @@
 
 #define LOCAL_EXIT_CORRUPT	6
 #define LOCAL_REPORT_MAX	(LOCAL_DSN_SIZE + LOCAL_REASON_MAX + 4)
+
+/* mail_owner's uid: the real and saved uid of shared children; 0 none */
+static uid_t local_deliver_keeper;
+
+/* local_deliver_init - see local.h */
+void
+local_deliver_init(uid_t keeper)
+{
+	local_deliver_keeper = keeper;
+}
+
+/* local_deliver_shared - whether rcpt's delivery runs in a vfork child:
+ * a Maildir, where the child needs no uid switch (root's own mailbox, or
+ * postern without root) or can keep mail_owner as its real uid */
+static bool
+local_deliver_shared(const struct local_rcpt *rcpt)
+{
+	if (rcpt->kind != LOCAL_MAILDIR)
+		return false;
+	if (!rcpt->become || rcpt->uid == 0)
+		return true;
+	return local_deliver_keeper != 0 && rcpt->uid != local_deliver_keeper;
+}
 
 /* local_deliver_mailbox - the child's work: the right mailbox format */
 void
@@ -77,12 +114,13 @@ local_deliver_has_group(const gid_t *list, int n, gid_t gid)
 
 /* local_deliver_become - switch to the recipient for good: groups {gid}
  * or {gid, spool group}, gid, uid, read back and verified. The common case
- * is exactly privs_become(). privs_become refuses uid 0, but mail for root
+ * is exactly privs_become(), or privs_assume() in a shared child (which
+ * keeps mail_owner as its real uid). Both refuse uid 0, but mail for root
  * goes to root's own mailbox as root (as with Postfix): only the groups
  * change then, and local never runs a program as root (commands of uid
  * 0 are refused in local_deliver_child), so nothing else runs as root. */
 static int
-local_deliver_become(const struct local_rcpt *rcpt)
+local_deliver_become(const struct local_rcpt *rcpt, bool shared)
 {
 	gid_t   extra = local_deliver_spool_group(rcpt);
 	gid_t   groups[2], got[3];
@@ -91,7 +129,8 @@ local_deliver_become(const struct local_rcpt *rcpt)
 	int     n = extra == (gid_t)-1 ? 1 : 2;
 
 	if (n == 1 && rcpt->uid != 0)
-		return privs_become(rcpt->uid, rcpt->gid);
+		return shared ? privs_assume(rcpt->uid, rcpt->gid,
+		    local_deliver_keeper) : privs_become(rcpt->uid, rcpt->gid);
 	groups[0] = rcpt->gid;
 	groups[1] = extra;
 	if (setgroups((size_t)n, groups) < 0 ||
@@ -112,12 +151,29 @@ local_deliver_become(const struct local_rcpt *rcpt)
 	return 0;
 }
 
-/* local_deliver_child - the delivery process; never returns. It writes
- * one report per delivery, "C DSN REASON" and a NUL, C the outcome: 0,
- * 4, 5, or LOCAL_EXIT_CORRUPT for a malformed queue file. */
+/* local_deliver_alarm - a shared child's own deadline: SIGALRM, with its
+ * default action (termination), after timeout_ms rounded up to seconds */
+static void
+local_deliver_alarm(long long timeout_ms)
+{
+	struct sigaction sa;
+	long long sec = (timeout_ms + 999) / 1000;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGALRM, &sa, NULL);	/* cannot fail */
+	(void)alarm(sec < 1 ? 1U : sec > INT_MAX ? (unsigned)INT_MAX :
+	    (unsigned)sec);			/* no earlier alarm */
+}
+
+/* local_deliver_child - the delivery process (shared: vfork'd); never
+ * returns. It writes one report per delivery, "C DSN REASON" and a NUL,
+ * C the outcome: 0, 4, 5, or LOCAL_EXIT_CORRUPT for a malformed queue
+ * file. */
 static _Noreturn void
 local_deliver_child(const struct local_rcpt *rcpt,
-    const struct local_delivery *d, size_t n, int report_fd)
+    const struct local_delivery *d, size_t n, int report_fd, bool shared)
 {
 	struct local_result res[PROTO_BATCH_MAX];
 	char    text[LOCAL_REPORT_MAX];
@@ -125,12 +181,14 @@ local_deliver_child(const struct local_rcpt *rcpt,
 	int     len;
 	size_t  i;
 
+	if (shared)
+		local_deliver_alarm(d[0].timeout_ms);
 	for (i = 0; i < d[0].nclose; i++)
 		(void)close(d[0].close_fds[i]);	/* not ours to keep */
 	if (rcpt->kind == LOCAL_COMMAND && rcpt->become && rcpt->uid == 0)
 		local_result_set(&res[0], PROTO_STATUS_DEFER, "4.3.0",
 		    "refusing to run a command as root");
-	else if (rcpt->become && local_deliver_become(rcpt) < 0)
+	else if (rcpt->become && local_deliver_become(rcpt, shared) < 0)
 		local_result_set(&res[0], PROTO_STATUS_DEFER, "4.3.0",
 		    "cannot switch to user %s: %s", rcpt->user,
 		    strerror(errno));
@@ -294,13 +352,31 @@ local_deliver_fail(struct local_result *res, size_t n, const char *reason)
 		    reason);
 }
 
-/* local_deliver_batch - fork, deliver in the child, collect its results */
+/* local_deliver_start - the child, forked or (shared) vfork'd; its pid,
+ * or -1. A shared child has exited (or died) by the time this returns. */
+static pid_t
+local_deliver_start(const struct local_rcpt *rcpt,
+    const struct local_delivery *d, size_t n, const int pipefd[2],
+    bool shared)
+{
+	pid_t   pid;
+
+	if ((pid = shared ? vfork() : fork()) == 0) {
+		(void)close(pipefd[0]);	/* the parent's end */
+		local_deliver_child(rcpt, d, n, pipefd[1], shared);
+	}
+	return pid;
+}
+
+/* local_deliver_batch - start the child, let it deliver, collect its
+ * results */
 void
 local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
     struct local_result *res, size_t n)
 {
 	char    text[PROTO_BATCH_MAX * LOCAL_REPORT_MAX];
 	unsigned long base = d[0].count;
+	bool    shared = local_deliver_shared(rcpt);
 	size_t  len, i;
 	int     pipefd[2], wstatus, rd, err;
 	pid_t   pid;
@@ -314,19 +390,20 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 		    "local delivery agent: cannot create a pipe");
 		return;
 	}
+	/* a shared child must never block on a full pipe: the parent, its
+	 * reader, waits for it to exit (an unprivileged user's pipes may
+	 * hold a single page) */
+	if (shared && fcntl(pipefd[0], F_GETPIPE_SZ) < (int)sizeof(text))
+		shared = false;
 	for (i = 0; i < n; i++)		/* Maildir names: Q numbers */
 		d[i].count = base + i + 1;
-	if ((pid = fork()) < 0) {
+	if ((pid = local_deliver_start(rcpt, d, n, pipefd, shared)) < 0) {
 		log_warn("%s: cannot fork: %m", d[0].queue_id);
 		local_deliver_fail(res, n,
 		    "local delivery agent: cannot fork");
 		(void)close(pipefd[0]);	/* unused */
 		(void)close(pipefd[1]);
 		return;
-	}
-	if (pid == 0) {
-		(void)close(pipefd[0]);	/* the parent's end */
-		local_deliver_child(rcpt, d, n, pipefd[1]);
 	}
 	(void)close(pipefd[1]);		/* the child's end */
 	rd = local_deliver_read(pipefd[0], text, sizeof(text), &len,
@@ -343,6 +420,12 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 	if (rd < 0) {
 		log_warn("%s: delivery to %s: %s; process %ld killed",
 		    d[0].queue_id, rcpt->user, strerror(err), (long)pid);
+		local_deliver_fail(res, n, "local delivery timed out");
+	} else if (shared && WIFSIGNALED(wstatus) &&
+	    WTERMSIG(wstatus) == SIGALRM) {
+		log_warn("%s: delivery to %s: %s; process %ld ended by its "
+		    "alarm", d[0].queue_id, rcpt->user, strerror(ETIMEDOUT),
+		    (long)pid);
 		local_deliver_fail(res, n, "local delivery timed out");
 	} else if (WIFSIGNALED(wstatus)) {
 		log_warn("%s: delivery process %ld killed by signal %d",

@@ -28,6 +28,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "params.h"
+#include "privs.h"
 #include "proto.h"
 #include "queue.h"
 #include "server.h"
@@ -138,6 +139,24 @@ local_service_find_fds(void)
 		    SERVER_GENERATION_FD;
 }
 
+/* local_service_keeper - mail_owner's uid for the Maildir children that
+ * share our memory (local_deliver.c), when we can switch to it */
+static void
+local_service_keeper(void)
+{
+	uid_t   uid;
+	gid_t   gid;
+
+	if (!privs_is_root())
+		return;
+	if (privs_lookup(var_mail_owner, &uid, &gid) < 0 || uid == 0) {
+		log_warn("mail_owner %s: unknown user or root; Maildir "
+		    "deliveries fork a process each", var_mail_owner);
+		return;
+	}
+	local_deliver_init(uid);
+}
+
 /* local_init_privileged - set up before the sandbox: the host name, the
  * NSS modules getpwnam() loads, buffers, master's descriptors */
 void
@@ -161,6 +180,7 @@ local_init_privileged(void)
 		    "\"..\"; deliveries will be deferred", var_home_mailbox);
 	local_alias_init();
 	local_virtual_init();
+	local_service_keeper();
 	local_state.rcpt = local_rcpt_new();
 	local_state.copy = local_copy_new();
 	local_state.why = buf_new(LOCAL_REASON_MAX);

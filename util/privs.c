@@ -3,15 +3,17 @@
  * Owns the one implementation of a privilege drop. privs_drop (daemons)
  * resolves the user with getpwnam while /etc is still reachable, then
  * chroots (optional), and finally switches groups, gid and uid; privs_become
- * (local's delivery children) does the switch alone, with a uid and gid
- * the caller looked up. Either way the result is verified, not assumed:
- * getresuid and getresgid must show the target in all three slots, the
- * supplementary group list must be exactly the target gid, and setuid(0)
- * must now fail. privs_drop treats every failure as fatal (a daemon never
- * runs with half-dropped privileges); privs_become returns -1 so that its
- * caller, a forked child, can report the delivery as failed.
+ * (local's forked delivery children) does the switch alone, with a uid and
+ * gid the caller looked up; privs_assume (local's vfork'd Maildir children)
+ * is privs_become with another real and saved uid (see privs.h). Either
+ * way the result is verified, not assumed: getresuid and getresgid must
+ * show the targets in all three slots, the supplementary group list must
+ * be exactly the target gid, and setuid(0) and seteuid(0) must now fail.
+ * privs_drop treats every failure as fatal (a daemon never runs with
+ * half-dropped privileges); privs_become and privs_assume return -1 so
+ * that their caller, a delivery child, can report the delivery as failed.
  *
- * Neither function ever switches to uid 0: a target of root is refused,
+ * None of them ever switches to uid 0: a target of root is refused,
  * since "dropping" to root would silently keep every privilege. The
  * verification reads back the credentials instead of trusting the return
  * values, so a kernel or library that half-applies a change is caught.
@@ -49,10 +51,11 @@ privs_lookup(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* privs_verify - whether the process now runs exactly as uid/gid with no
- * other group, and cannot get root back; -1 with errno EPERM if not */
+/* privs_verify - whether the process now runs with effective uid uid,
+ * real and saved uid keeper, gid gid in all three slots and no other
+ * group, and cannot get root back; -1 with errno EPERM if not */
 static int
-privs_verify(uid_t uid, gid_t gid)
+privs_verify(uid_t uid, uid_t keeper, gid_t gid)
 {
 	uid_t   ruid, euid, suid;
 	gid_t   rgid, egid, sgid;
@@ -62,7 +65,7 @@ privs_verify(uid_t uid, gid_t gid)
 	if (getresuid(&ruid, &euid, &suid) < 0
 	    || getresgid(&rgid, &egid, &sgid) < 0)
 		return -1;
-	if (ruid != uid || euid != uid || suid != uid
+	if (ruid != keeper || euid != uid || suid != keeper
 	    || rgid != gid || egid != gid || sgid != gid)
 		goto fail;
 	/* two slots: a second group would show up as n == 2 */
@@ -81,11 +84,11 @@ fail:
 	return -1;
 }
 
-/* privs_become - switch groups, gid and uid to the given ids, verified */
-int
-privs_become(uid_t uid, gid_t gid)
+/* privs_switch - groups {gid}, gid, then the three uids; verified */
+static int
+privs_switch(uid_t uid, uid_t keeper, gid_t gid)
 {
-	if (uid == 0) {
+	if (uid == 0 || keeper == 0) {
 		errno = EPERM;
 		return -1;
 	}
@@ -93,9 +96,23 @@ privs_become(uid_t uid, gid_t gid)
 		return -1;
 	if (setresgid(gid, gid, gid) < 0)
 		return -1;
-	if (setresuid(uid, uid, uid) < 0)
+	if (setresuid(keeper, uid, keeper) < 0)
 		return -1;
-	return privs_verify(uid, gid);
+	return privs_verify(uid, keeper, gid);
+}
+
+/* privs_become - switch groups, gid and uid to the given ids, verified */
+int
+privs_become(uid_t uid, gid_t gid)
+{
+	return privs_switch(uid, uid, gid);
+}
+
+/* privs_assume - act as uid with keeper as real and saved uid, verified */
+int
+privs_assume(uid_t uid, gid_t gid, uid_t keeper)
+{
+	return privs_switch(uid, keeper, gid);
 }
 
 /* privs_drop - become user (chrooted into chroot_dir if not NULL) */

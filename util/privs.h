@@ -4,7 +4,8 @@
  * setgid, setuid, and checks the result with getresuid/getresgid; any
  * failure is fatal. privs_become does the same for a delivery child
  * (local), with an explicit uid/gid and the user's supplementary groups
- * cleared. Resolving users must happen before chroot (no /etc inside).
+ * cleared; privs_assume likewise, keeping another real and saved uid.
+ * Resolving users must happen before chroot (no /etc inside).
  */
 #ifndef POSTERN_PRIVS_H
 #define POSTERN_PRIVS_H
@@ -23,5 +24,13 @@ void	privs_drop(const char *user, const char *chroot_dir);
  * child that does one job as a user (local delivery); the caller looks up
  * uid and gid itself. */
 int	privs_become(uid_t uid, gid_t gid);
+/* privs_assume - privs_become, except that the real and saved uid become
+ * keeper (not 0): the effective uid uid decides every file access and
+ * owns what is created, while uid's own processes (keeper != uid) can
+ * neither signal nor trace this one (the kernel checks real and saved
+ * uids), and it can switch between uid and keeper only, never to root.
+ * For a child that shares its parent's memory (vfork): a signal from the
+ * recipient could otherwise stop it, and the parent with it. */
+int	privs_assume(uid_t uid, gid_t gid, uid_t keeper);
 
 #endif
