@@ -213,6 +213,12 @@ int	local_loop_check(int qfd, off_t offset, const char *addr,
 #define LOCAL_EXPAND_SEEN	4000	/* list items processed in all */
 #define LOCAL_PATH_MAX		1024	/* home, shell, include path */
 
+/* local_getpwnam - getpwnam(name), remembered until local_passwd_forget
+ * (local_passwd.c); NULL with errno 0 for a remembered unknown user */
+struct passwd *local_getpwnam(const char *name);
+/* local_passwd_forget - forget it: a new request begins */
+void	local_passwd_forget(void);
+
 /* local_owner - whose privileges a command, file or :include: gets */
 struct local_owner {
 	char	name[LOCAL_USER_MAX + 1];

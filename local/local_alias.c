@@ -72,8 +72,7 @@ local_owner_name(struct local_owner *o, const char *name)
 {
 	struct passwd *pw;
 
-	errno = 0;
-	if ((pw = getpwnam(name)) == NULL)
+	if ((pw = local_getpwnam(name)) == NULL)
 		return -1;
 	return local_owner_fill(o, pw);
 }

@@ -185,8 +185,7 @@ static int
 local_recipient_lookup(const char *user, struct passwd **pw,
     struct local_result *res)
 {
-	errno = 0;
-	*pw = getpwnam(user);
+	*pw = local_getpwnam(user);
 	if (*pw != NULL)
 		return 1;
 	if (errno == 0 || errno == ENOENT || errno == ESRCH ||

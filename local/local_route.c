@@ -278,6 +278,7 @@ local_route_maildir(const struct local_route_req *req,
 	struct local_result res;
 	int     ret;
 
+	local_passwd_forget();
 	ret = local_route_resolve(req, rcpt, &local_route_x, &res);
 	local_expansion_reset(&local_route_x);
 	return ret > 0 && rcpt->kind == LOCAL_MAILDIR;
@@ -296,6 +297,7 @@ local_route(const struct local_route_req *req, struct local_rcpt *rcpt,
 	int     ret;
 
 	*logged = false;
+	local_passwd_forget();
 	if (local_route_loop(req, d, res) != 0)
 		return;
 	ret = local_route_resolve(req, rcpt, x, res);
