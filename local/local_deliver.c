@@ -391,9 +391,10 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 		return;
 	}
 	/* a shared child must never block on a full pipe: the parent, its
-	 * reader, waits for it to exit (an unprivileged user's pipes may
-	 * hold a single page) */
-	if (shared && fcntl(pipefd[0], F_GETPIPE_SZ) < (int)sizeof(text))
+	 * reader, waits for it to exit. A pipe holds at least PIPE_BUF
+	 * bytes, often no more for a user with many pipes. */
+	if (shared && n * LOCAL_REPORT_MAX > PIPE_BUF &&
+	    fcntl(pipefd[0], F_GETPIPE_SZ) < (int)(n * LOCAL_REPORT_MAX))
 		shared = false;
 	for (i = 0; i < n; i++)		/* Maildir names: Q numbers */
 		d[i].count = base + i + 1;

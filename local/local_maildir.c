@@ -11,10 +11,10 @@
  * O_NOFOLLOW and mode 0600, written (local_copy.c), fsync'd, renamed into
  * new/, and new/ is fsync'd: only then is the delivery reported as done.
  * A batch of messages for one mailbox (util/proto.h) shares that last
- * fsync: all files are written first (their write-back started), then
- * each is synced and renamed, then new/ is synced once. On any error the
- * file is unlinked from wherever it is, so a failed delivery leaves
- * nothing behind. The message file is limited to mailbox_size_limit
+ * fsync: all files are written first (the write-back of each but the
+ * last started at once), then each is synced and renamed, then new/ is
+ * synced once. On any error the file is unlinked from wherever it is, so
+ * a failed delivery leaves nothing behind. The message file is limited to mailbox_size_limit
  * bytes.
  */
 #include "local.h"
@@ -200,12 +200,13 @@ local_maildir_open(const struct local_rcpt *rcpt,
 }
 
 /* local_maildir_write - one message: a unique file in tmp/ (its name in
- * name), written, its write-back started; the open descriptor, or -1
- * with res and nothing left behind */
+ * name), written, its write-back started when more files follow; the
+ * open descriptor, or -1 with res and nothing left behind */
 static int
 local_maildir_write(const struct local_rcpt *rcpt,
     const struct local_maildir_dirs *dirs, const struct local_delivery *d,
-    struct buf *name, struct buf *path, struct local_result *res)
+    bool more, struct buf *name, struct buf *path,
+    struct local_result *res)
 {
 	unsigned long count = d->count;
 	long long now;
@@ -238,8 +239,10 @@ local_maildir_write(const struct local_rcpt *rcpt,
 		return -1;
 	}
 	/* the data goes to disk now, while the next file is written: the
-	 * fsync of local_maildir_commit then mostly waits for the inode */
-	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	 * fsync of local_maildir_commit then mostly waits for the inode
+	 * (for the last file that fsync comes next anyway) */
+	if (more)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return fd;
 }
 
@@ -306,8 +309,8 @@ local_maildir_deliver_batch(const struct local_rcpt *rcpt,
 		goto done;
 	}
 	for (i = 0; i < n; i++)
-		fd[i] = local_maildir_write(rcpt, &dirs, &d[i], name[i], path,
-		    &res[i]);
+		fd[i] = local_maildir_write(rcpt, &dirs, &d[i], i + 1 < n,
+		    name[i], path, &res[i]);
 	for (i = 0; i < n; i++) {
 		in_new[i] = fd[i] >= 0 && local_maildir_commit(rcpt, &dirs,
 		    fd[i], name[i], path, &res[i]) == 0;
