@@ -147,14 +147,16 @@ fail:
 	return -1;
 }
 
-/* ipc_connect - connect to private/NAME, else public/NAME */
+/* ipc_connect - connect to private/NAME, else public/NAME; the one that
+ * worked last time is tried first (a process mostly talks to one service) */
 struct ipc *
 ipc_connect(const char *service, int timeout_ms, struct buf *why)
 {
 	static const char *const dirs[] = {"private", "public"};
+	static size_t first;
 	char    path[108];
 	int     fd, err[2];
-	size_t  i;
+	size_t  i, d;
 
 	if (*service == '\0' || strchr(service, '/') != NULL
 	    || strlen(service) > 64) {
@@ -163,11 +165,14 @@ ipc_connect(const char *service, int timeout_ms, struct buf *why)
 		return NULL;
 	}
 	for (i = 0; i < SYS_ARRAY_LEN(dirs); i++) {
-		(void)snprintf(path, sizeof(path), "%s/%s", dirs[i], service);
+		d = (first + i) % SYS_ARRAY_LEN(dirs);
+		(void)snprintf(path, sizeof(path), "%s/%s", dirs[d], service);
 		fd = ipc_connect_path(path, timeout_ms);
-		if (fd >= 0)
+		if (fd >= 0) {
+			first = d;
 			return ipc_open(fd, timeout_ms);
-		err[i] = errno;
+		}
+		err[d] = errno;
 	}
 	buf_why(why, "connect to service %s: private/%s: %s; public/%s: %s",
 	    service, service, strerror(err[0]), service, strerror(err[1]));
