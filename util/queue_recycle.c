@@ -1,6 +1,6 @@
 /* queue_recycle.c - the pool of emptied queue files (see queue.h)
  *
- * The pool is QUEUE_RECYCLE_SLOTS files recycle/000 .. recycle/511 and a
+ * The pool is QUEUE_RECYCLE_SLOTS files recycle/0000 .. recycle/4095 and a
  * ring of two counters in the shared file recycle/.ring, mapped by every
  * process that takes or returns queue files (cleanup takes, qmgr and the
  * administrator's commands return). A put claims index tail (tail++) and
@@ -204,7 +204,7 @@ queue_recycle_setup(int dfd, uid_t uid, gid_t gid)
 {
 	char	slot[QUEUE_PATH_SIZE];
 	struct stat st;
-	unsigned n;
+	unsigned n, created = 0;
 	int	fd;
 
 	queue_recycle_leftovers(dfd);
@@ -224,6 +224,12 @@ queue_recycle_setup(int dfd, uid_t uid, gid_t gid)
 			break;
 		}
 		(void)close(fd);	/* empty: nothing to lose */
+		created++;
 	}
 	queue_recycle_write_ring(dfd, n, uid, gid);
+	/* thousands of new inodes and a big new directory, written back
+	 * now in one pass rather than under the first deliveries' fsyncs
+	 * (measured: twice their latency for the first seconds) */
+	if (created > 0 && syncfs(dfd) < 0)
+		log_warn("sync the file system of the queue: %m");
 }

@@ -16,8 +16,9 @@ int	queue_recycle_get(const char *path);
  * pool is full or off (the caller unlinks) */
 int	queue_recycle_put(const char *path);
 /* queue_recycle_setup - at start: remove half-made files, fill the empty
- * slots (owned by uid/gid), and write the ring anew; failures only cost
- * the saving */
+ * slots (owned by uid/gid), write the ring anew, and when it made new
+ * files, sync the file system (syncfs) so that their write-back is done
+ * before mail flows; failures only cost the saving */
 void	queue_recycle_setup(int dfd, uid_t uid, gid_t gid);
 
 #endif
