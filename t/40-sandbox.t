@@ -48,8 +48,8 @@ for my $prog (qw(smtpd cleanup qmgr local)) {
 	if ($pid == 0) {
 		open STDOUT, '>', '/dev/null'; open STDERR, '>', '/dev/null';
 		my $bin = PosternTest::bin($prog);
-		exec { $bin } $bin, '-c', $t->{conf}, '-n', $prog, '-t', 'unix', '-Z';
-		POSIX::_exit(127);
+		{ exec { $bin } $bin, '-c', $t->{conf}, '-n', $prog, '-t', 'unix', '-Z' };
+		POSIX::_exit(127);	# exec failed
 	}
 	waitpid($pid, 0);
 	my $st = $?;
