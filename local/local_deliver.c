@@ -34,12 +34,12 @@
  */
 #include "local.h"
 #include "buf.h"
+#include "deadline.h"
 #include "log.h"
 #include "privs.h"
 #include "proto.h"
 
 #include <grp.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -211,45 +211,6 @@ local_deliver_child(const struct local_rcpt *rcpt,
 	_exit(0);
 }
 
-/* local_deliver_read - read the child's report until EOF, a full buffer
- * or the deadline; 0, or -1 on timeout or error (errno) */
-static int
-local_deliver_read(int fd, char *text, size_t size, size_t *len,
-    long long deadline_us)
-{
-	struct pollfd pfd;
-	long long left;
-	ssize_t n;
-	int     ret;
-
-	*len = 0;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while (*len < size) {
-		left = (deadline_us - local_now_us()) / 1000;
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		ret = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret < 0)
-			return -1;
-		if (ret == 0)
-			continue;
-		n = read(fd, text + *len, size - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	return 0;
-}
-
 /* local_deliver_dsn_ok - "C.N.N" with 1-3 digits per number, class c */
 static bool
 local_deliver_dsn_ok(const char *dsn, size_t len, char c)
@@ -374,10 +335,10 @@ void
 local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
     struct local_result *res, size_t n)
 {
-	char    text[PROTO_BATCH_MAX * LOCAL_REPORT_MAX];
+	static struct buf *text;	/* the reports, reused */
 	unsigned long base = d[0].count;
 	bool    shared = local_deliver_shared(rcpt);
-	size_t  len, i;
+	size_t  i;
 	int     pipefd[2], wstatus, rd, err;
 	pid_t   pid;
 
@@ -407,8 +368,12 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 		return;
 	}
 	(void)close(pipefd[1]);		/* the child's end */
-	rd = local_deliver_read(pipefd[0], text, sizeof(text), &len,
-	    local_now_us() + d[0].timeout_ms * 1000);
+	if (text == NULL)
+		text = buf_new(PROTO_BATCH_MAX * LOCAL_REPORT_MAX);
+	buf_reset(text);
+	/* a report past the buffer is cut off, and then makes no sense */
+	rd = deadline_read_all(pipefd[0], text,
+	    deadline_after(d[0].timeout_ms), true);
 	err = errno;
 	if (rd < 0 && kill(pid, SIGKILL) < 0)
 		log_warn("%s: cannot kill delivery process %ld: %m",
@@ -433,7 +398,8 @@ local_deliver_batch(const struct local_rcpt *rcpt, struct local_delivery *d,
 		    d[0].queue_id, (long)pid, WTERMSIG(wstatus));
 		local_deliver_fail(res, n, "local delivery process crashed");
 	} else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 ||
-	    local_deliver_reports(text, len, res, n) < 0) {
+	    local_deliver_reports(buf_str(text), buf_len(text), res,
+	    n) < 0) {
 		log_warn("%s: delivery process %ld failed (exit status %d)",
 		    d[0].queue_id, (long)pid, WIFEXITED(wstatus) ?
 		    WEXITSTATUS(wstatus) : -1);

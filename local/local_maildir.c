@@ -14,8 +14,8 @@
  * fsync: all files are written first (the write-back of each but the
  * last started at once), then each is synced and renamed, then new/ is
  * synced once. On any error the file is unlinked from wherever it is, so
- * a failed delivery leaves nothing behind. The message file is limited to mailbox_size_limit
- * bytes.
+ * a failed delivery leaves nothing behind. The message file is limited to
+ * mailbox_size_limit bytes.
  */
 #include "local.h"
 #include "buf.h"
