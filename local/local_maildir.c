@@ -7,8 +7,8 @@
  * a descriptor of base, so the path is resolved once. The message file
  * gets a unique name as the Maildir specification describes:
  * "SECONDS.M<usec>P<pid>Q<count>.<host>", the host name with "/" and ":"
- * escaped as \057 and \072. It is created in tmp/ with O_CREAT|O_EXCL|
- * O_NOFOLLOW and mode 0600, written (local_copy.c), fsync'd, renamed into
+ * escaped as \057 and \072. It is created in tmp/ with mode 0600 (see
+ * local_maildir_create), written (local_copy.c), fsync'd, renamed into
  * new/, and new/ is fsync'd: only then is the delivery reported as done.
  * A batch of messages for one mailbox (util/proto.h) shares that last
  * fsync: all files are written first (the write-back of each but the
@@ -199,6 +199,41 @@ local_maildir_open(const struct local_rcpt *rcpt,
 	return 0;
 }
 
+/* local_maildir_create - the new file tmp/name, open for writing; -1
+ * with errno (EEXIST: the name is taken).
+ *
+ * The inode is made unnamed (O_TMPFILE) and linked to its name at once:
+ * a named create allocates the inode while it holds the lock of tmp/,
+ * and allocating an inode can take long (ext4 without a journal scans
+ * past every recently deleted inode), so parallel deliveries into one
+ * Maildir queued on that lock, spinning; the unnamed create takes no
+ * directory lock and the link holds it only to add the name. From the
+ * link on, the file is what a named create makes, and everything after
+ * it is the same. Where O_TMPFILE or /proc is missing (old kernels,
+ * other file systems, no /proc mounted), the named create is used. */
+static int
+local_maildir_create(int tmp, const char *name)
+{
+	char    proc[sizeof("/proc/self/fd/") + 3 * sizeof(int)];
+	int     fd, err;
+
+	fd = openat(tmp, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC | O_NOCTTY,
+	    0600);
+	if (fd >= 0) {
+		(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, tmp, name, AT_SYMLINK_FOLLOW) == 0)
+			return fd;
+		err = errno;
+		(void)close(fd);	/* unnamed and empty: freed */
+		if (err == EEXIST) {
+			errno = err;
+			return -1;
+		}
+	}
+	return openat(tmp, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, 0600);
+}
+
 /* local_maildir_write - one message: a unique file in tmp/ (its name in
  * name), written, its write-back started when more files follow; the
  * open descriptor, or -1 with res and nothing left behind */
@@ -221,8 +256,7 @@ local_maildir_write(const struct local_rcpt *rcpt,
 			    "maildir file name too long");
 			return -1;
 		}
-		fd = openat(dirs->tmp, buf_str(name), O_WRONLY | O_CREAT |
-		    O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+		fd = local_maildir_create(dirs->tmp, buf_str(name));
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}

@@ -7,9 +7,10 @@
  * Berkeley DB files, open the queue file, connect to cleanup to forward,
  * fork, wait, kill a child past its deadline) and the child (drop to the
  * recipient with setgroups/setresgid/setresuid and verify, read .forward
- * and :include: files, create Maildir directories and files, lock and
- * append to an mbox, fsync, rename, unlink, truncate back). Checked with
- * strace -f on real Maildir, mbox, file and command deliveries.
+ * and :include: files, create Maildir directories and files (a file
+ * is made with O_TMPFILE and named with linkat), lock and append to an
+ * mbox, fsync, rename, unlink, truncate back). Checked with strace -f on
+ * real Maildir, mbox, file and command deliveries.
  *
  * The trade-off: |command destinations need execve. A seccomp filter is
  * inherited across fork and execve and cannot be lifted, so /bin/sh and
@@ -37,8 +38,8 @@ const char *const local_syscalls[] = {
 	"setgroups", "setresgid", "setresuid", "setuid", "getresuid",
 	"getresgid", "getgroups",
 	/* Maildir and mbox */
-	"mkdirat", "renameat", "unlinkat", "fsync", "sync_file_range",
-	"ftruncate",
+	"mkdirat", "renameat", "linkat", "unlinkat", "fsync",
+	"sync_file_range", "ftruncate",
 	/* Berkeley DB tables */
 	"flock", "fdatasync", "statfs", "fstatfs", "stat", "lstat",
 	/* commands: the message in a memfd, the command process */

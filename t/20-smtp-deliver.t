@@ -50,6 +50,11 @@ unlike($m, qr/\r/, 'no CR in the Maildir file');
 my @st = stat $f[0];
 is($st[4], scalar getpwnam('pt_alice'), 'file owned by the recipient');
 is($st[2] & 07777, 0600, 'file mode 0600');
+is($st[5], scalar((getpwnam('pt_alice'))[3]), 'file group the recipient\'s');
+(my $tmp = $new) =~ s{/new\z}{/tmp};
+opendir(my $td, $tmp) or die "$tmp: $!";
+is(scalar(grep { !/\A\.\.?\z/ } readdir $td), 0, 'nothing left in tmp/');
+closedir $td;
 
 # a message that has its own Message-ID and Date keeps them
 ($rc, $out) = $t->run_cmd('swaks', '--server', "127.0.0.1:$t->{port}",
