@@ -203,7 +203,7 @@ int	smtpd_data_copy(struct stream *st, struct buf *line, bool *bare_lf,
 
 /* smtpd_cleanup.c - 0, or -1 with the reply line for the client */
 int	smtpd_cleanup_begin(struct smtpd_session *s, struct buf *reply);
-int	smtpd_cleanup_write(struct smtpd_session *s, const char *data,
+void	smtpd_cleanup_write(struct smtpd_session *s, const char *data,
 	    size_t len);
 int	smtpd_cleanup_finish(struct smtpd_session *s, struct buf *reply);
 void	smtpd_cleanup_abort(struct smtpd_session *s);

@@ -4,10 +4,15 @@
  * cleanup service when the session has no connection yet (the connection
  * is kept for the session's next messages), checks the banner, sends
  * req=env with the sender and the session's attributes, reads the reply
- * that names the new queue file's ID, and streams the req=rcpt lists.
- * smtpd_cleanup_write sends content as req=data (the caller keeps each
+ * that names the new queue file's ID, and sends the req=rcpt lists.
+ * smtpd_cleanup_write queues content as req=data (the caller keeps each
  * chunk within PROTO_DATA_CHUNK), smtpd_cleanup_finish sends req=done and
- * turns cleanup's final reply into the SMTP reply. smtpd_cleanup_close
+ * turns cleanup's final reply into the SMTP reply. The recipients go in
+ * one write and the content with req=done (or whenever the ipc buffer
+ * fills): cleanup answers neither, so there is nothing to wait for, and a
+ * write (and a wakeup of cleanup) per list cost a system call each, 500
+ * for a message to 500 recipients. A write error then shows at the next
+ * flush, at the latest as the failure of req=done. smtpd_cleanup_close
  * drops the connection: cleanup then discards an unfinished message, which
  * is how a message is abandoned (too big, bare LF refused, client gone).
  *
@@ -141,7 +146,8 @@ smtpd_cleanup_env(struct smtpd_session *s)
 	return ipc_end(c);
 }
 
-/* smtpd_cleanup_rcpts - send one req=rcpt per accepted recipient */
+/* smtpd_cleanup_rcpts - send one req=rcpt per accepted recipient, all
+ * in one write */
 static int
 smtpd_cleanup_rcpts(struct smtpd_session *s)
 {
@@ -156,10 +162,9 @@ smtpd_cleanup_rcpts(struct smtpd_session *s)
 			ipc_put_str(s->cleanup, PROTO_ORCPT, r->orcpt);
 		if (r->notify != 0)
 			ipc_put_int(s->cleanup, PROTO_NOTIFY, r->notify);
-		if (ipc_end(s->cleanup) < 0)
-			return -1;
+		ipc_end_buffered(s->cleanup);
 	}
-	return 0;
+	return ipc_flush(s->cleanup);
 }
 
 /* smtpd_cleanup_begin - connect if needed, create the queue file (env),
@@ -219,22 +224,16 @@ fail:
 	return ret;
 }
 
-/* smtpd_cleanup_write - send one chunk of content; 0, or -1 (the
- * connection is closed) */
-int
+/* smtpd_cleanup_write - queue one chunk of content (written when the
+ * buffer fills, or with req=done) */
+void
 smtpd_cleanup_write(struct smtpd_session *s, const char *data, size_t len)
 {
 	if (len > PROTO_DATA_CHUNK)
 		log_panic("smtpd_cleanup_write: chunk of %zu bytes", len);
 	ipc_put_str(s->cleanup, PROTO_REQ, PROTO_REQ_DATA);
 	ipc_put_data(s->cleanup, PROTO_DATA, data, len);
-	if (ipc_end(s->cleanup) < 0) {
-		log_warn("%s: %s: cleanup service: send data: %m", s->queue_id,
-		    s->namaddr);
-		smtpd_cleanup_close(s);
-		return -1;
-	}
-	return 0;
+	ipc_end_buffered(s->cleanup);
 }
 
 /* smtpd_cleanup_finish - req=done and the final reply, as an SMTP reply;

@@ -43,7 +43,6 @@ struct smtpd_data_state {
 	bool	forward;	/* still sending to cleanup */
 	bool	too_big;	/* past message_size_limit */
 	bool	bare_lf;	/* a line ended in a bare LF */
-	bool	failed;		/* cleanup went away */
 };
 
 static const char *const smtpd_data_days[] = {
@@ -123,10 +122,7 @@ smtpd_data_send(struct smtpd_session *s, struct smtpd_data_state *d)
 {
 	if (!d->forward || buf_len(d->chunk) == 0)
 		return;
-	if (smtpd_cleanup_write(s, buf_str(d->chunk), buf_len(d->chunk)) < 0) {
-		d->failed = true;
-		d->forward = false;
-	}
+	smtpd_cleanup_write(s, buf_str(d->chunk), buf_len(d->chunk));
 	buf_reset(d->chunk);
 }
 
@@ -242,7 +238,7 @@ smtpd_data_lost(struct smtpd_session *s, const struct smtpd_data_state *d)
 void
 smtpd_data(struct smtpd_session *s)
 {
-	struct smtpd_data_state d = {NULL, 0, true, false, false, false};
+	struct smtpd_data_state d = {NULL, 0, true, false, false};
 	struct smtpd_data_ctx ctx;
 	struct buf *reply = buf_new(0);
 
@@ -280,9 +276,6 @@ smtpd_data(struct smtpd_session *s)
 		(void)buf_set(reply, "550 5.5.2 Error: bare <LF> received");
 	else if (d.too_big)
 		(void)buf_set(reply, "552 5.3.4 Error: message file too big");
-	else if (d.failed)
-		(void)buf_set(reply,
-		    "451 4.3.0 Error: queue file write error");
 	else
 		(void)smtpd_cleanup_finish(s, reply);
 	if (buf_str(reply)[0] != '2')
