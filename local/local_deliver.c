@@ -10,13 +10,13 @@
  * LOCAL_EXIT_CORRUPT for a malformed queue file) and exits 0. A batch of
  * messages for one Maildir (util/proto.h) is written by one child. Only
  * a |command destination execs, in a further child of this one, after
- * the switch to its owner (never root; local_command.c). The parent reads the pipe and
- * reaps the child within the delivery timeout (d->timeout_ms: 90% of
- * ipc_timeout); past it the child is killed and the delivery deferred.
- * The child's report is checked like peer input: one report per delivery,
- * each with a known status and a DSN of the matching class;
- * anything else (a crash included) defers the delivery, so a fault in
- * the mailbox code costs one child, never the service.
+ * the switch to its owner (never root; local_command.c). The parent
+ * reads the pipe and reaps the child within the delivery timeout
+ * (d->timeout_ms: 90% of ipc_timeout); past it the child is killed and
+ * the delivery deferred. The child's report is checked like peer input:
+ * one report per delivery, each with a known status and a DSN of the
+ * matching class; anything else (a crash included) defers the delivery,
+ * so a fault in the mailbox code costs one child, never the service.
  *
  * A Maildir delivery, the common case, runs in a vfork child instead of
  * a forked one: it shares the parent's memory while the parent waits, so

@@ -526,14 +526,11 @@ local_service(int fd)
 			ipc_put_int(ipc, PROTO_STATUS, res->status);
 			ipc_put_str(ipc, PROTO_DSN, res->dsn);
 			ipc_put_str(ipc, PROTO_REASON, res->reason);
-			if (i + 1 < (size_t)n) {
-				ipc_end_buffered(ipc);	/* one write */
-				continue;
-			}
-			if (ipc_end(ipc) < 0) {
-				log_warn("cannot send a delivery reply: %m");
-				goto fail;
-			}
+			ipc_end_buffered(ipc);
+		}
+		if (ipc_flush(ipc) < 0) {	/* all replies in one write */
+			log_warn("cannot send a delivery reply: %m");
+			break;
 		}
 		if (local_state.changed || local_alias_changed() ||
 		    local_virtual_changed()) {

@@ -324,13 +324,11 @@ qmgr_deliver_send(struct qmgr_conn *c, struct qmgr_rcpt *const *rcpt,
 	c->nreply = 0;
 	c->deadline = events_now_ms() + var_ipc_timeout * 1000;
 	ipc_set_timeout(ipc, QMGR_READ_TIMEOUT_MS);
-	/* one write for the whole batch */
-	for (i = 0; i + 1 < n; i++) {
-		qmgr_deliver_put(ipc, rcpt[i], true);
+	for (i = 0; i < n; i++) {
+		qmgr_deliver_put(ipc, rcpt[i], i + 1 < n);
 		ipc_end_buffered(ipc);
 	}
-	qmgr_deliver_put(ipc, rcpt[n - 1], false);
-	if (ipc_end(ipc) < 0) {
+	if (ipc_flush(ipc) < 0) {	/* the whole batch in one write */
 		char    why[128];
 
 		(void)snprintf(why, sizeof(why), "send request: %s",
